@@ -1,0 +1,1 @@
+Console.WriteLine(EmbeddingService.Engine.Runtime.Probe.Run());
