@@ -1,0 +1,200 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EmbeddingService.Engine.Model;
+
+/// <summary>
+/// The DINOv2 ViT backbone, numerically equal to the official <c>forward_features</c>, with parameters
+/// under the official names so state dicts round-trip. Images of different sizes are packed: token-wise
+/// layers run on all tokens concatenated ([T, D], no padding), attention per group of equal lengths.
+/// </summary>
+public sealed class DinoVisionTransformer : nn.Module
+{
+#pragma warning disable IDE1006 // field names follow the official state dict
+    private readonly Parameter cls_token;
+    private readonly Parameter pos_embed;
+    private readonly Parameter? register_tokens;
+    private readonly Parameter mask_token;
+    private readonly PatchEmbed patch_embed;
+    private readonly ModuleList<TransformerBlock> blocks;
+    private readonly LayerNorm norm;
+#pragma warning restore IDE1006
+
+    public DinoVisionTransformer(VitConfig config) : base(nameof(DinoVisionTransformer))
+    {
+        config.Validate();
+        Config = config;
+        var dim = config.EmbedDim;
+        cls_token = new Parameter(zeros(1, 1, dim));
+        pos_embed = new Parameter(zeros(1, 1 + config.NumBasePatches, dim));
+        register_tokens = config.NumRegisters > 0 ? new Parameter(zeros(1, config.NumRegisters, dim)) : null;
+        mask_token = new Parameter(zeros(1, dim));
+        patch_embed = new PatchEmbed(config.PatchSize, config.InChannels, dim);
+        blocks = new ModuleList<TransformerBlock>(Enumerable.Range(0, config.Depth).Select(_ => new TransformerBlock(config)).ToArray());
+        norm = nn.LayerNorm(dim, config.LayerNormEps);
+        RegisterComponents();
+    }
+
+    public VitConfig Config { get; }
+
+    /// <summary>
+    /// Official forward_features for a batch of equally sized images [N, C, H, W] (H, W multiples of the
+    /// patch size), with an optional boolean patch mask [N, P] replacing masked patch embeddings by mask_token.
+    /// </summary>
+    public BatchFeatures ForwardFeatures(Tensor images, Tensor? masks = null)
+    {
+        var (count, gridHeight, gridWidth) = CheckImages(images, masks);
+        using var features = Encode([(images, masks)]);
+        var length = 1 + Config.NumRegisters + gridHeight * gridWidth;
+        using var prenorm = features.Prenorm.view(count, length, Config.EmbedDim);
+        using var normed = features.Normed.view(count, length, Config.EmbedDim);
+        return new BatchFeatures(
+            normed.select(1, 0),
+            normed.narrow(1, 1, Config.NumRegisters),
+            normed.narrow(1, 1 + Config.NumRegisters, gridHeight * gridWidth),
+            prenorm.alias(),
+            gridHeight,
+            gridWidth);
+    }
+
+    /// <summary>
+    /// One packed forward over images of any sizes ([C, H, W] each); equal to forwarding each alone.
+    /// </summary>
+    public PackedFeatures ForwardPacked(IReadOnlyList<Tensor> images, IReadOnlyList<Tensor?>? masks = null)
+    {
+        if (images.Count == 0) throw new ArgumentException("at least one image is required", nameof(images));
+        if (masks is not null && masks.Count != images.Count)
+            throw new ArgumentException($"{masks.Count} masks for {images.Count} images", nameof(masks));
+        foreach (var image in images)
+            if (image.dim() != 3) throw new ArgumentException($"each image must be [C, H, W], got [{string.Join(", ", image.shape)}]");
+
+        // Equal sizes are embedded together; ordering by token count makes equal lengths contiguous for attention.
+        var order = Enumerable.Range(0, images.Count)
+            .OrderBy(i => images[i].shape[1] / Config.PatchSize * (images[i].shape[2] / Config.PatchSize))
+            .ThenBy(i => images[i].shape[1])
+            .ThenBy(i => images[i].shape[2])
+            .ToArray();
+        var sizeGroups = new List<(int[] Members, Tensor Images, Tensor? Masks)>();
+        try
+        {
+            foreach (var run in order.GroupAdjacentBy(i => (images[i].shape[1], images[i].shape[2])))
+            {
+                var members = run.ToArray();
+                var batch = stack(members.Select(i => images[i]).ToArray());
+                Tensor? maskBatch = null;
+                if (masks is not null && members.Any(i => masks[i] is not null))
+                    maskBatch = stack(members.Select(i => masks[i] ?? zeros(PatchCount(images[i]), dtype: @bool, device: images[i].device)).ToArray());
+                sizeGroups.Add((members, batch, maskBatch));
+                CheckImages(batch, maskBatch);
+            }
+            using var packed = Encode(sizeGroups.Select(g => (g.Images, g.Masks)).ToList());
+            var sequences = new PackedSequence[images.Count];
+            var index = 0;
+            foreach (var group in sizeGroups)
+                foreach (var member in group.Members)
+                    sequences[member] = packed.Sequences[index++];
+            return new PackedFeatures(packed.Prenorm.alias(), packed.Normed.alias(), sequences);
+        }
+        finally
+        {
+            foreach (var group in sizeGroups)
+            {
+                group.Images.Dispose();
+                group.Masks?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>interpolate_pos_encoding: the positional embedding for a grid of patches, [1, 1 + H·W, D].</summary>
+    public Tensor PositionEmbeddingFor(int gridHeight, int gridWidth)
+    {
+        var baseGrid = Config.BaseGrid;
+        if (gridHeight == baseGrid && gridWidth == baseGrid) return pos_embed.alias();
+        using var scope = NewDisposeScope();
+        var embed = pos_embed.to(float32);
+        var classEmbed = embed.narrow(1, 0, 1);
+        var grid = embed.narrow(1, 1, Config.NumBasePatches)
+            .reshape(1, baseGrid, baseGrid, Config.EmbedDim)
+            .permute(0, 3, 1, 2);
+        // With an offset the official code passes a scale factor, which (not the output size) sets the
+        // sampling step: source = (i + 0.5) · base / (g + offset) − 0.5. Without one it passes the size.
+        var resized = Config.InterpolateOffset > 0
+            ? nn.functional.interpolate(grid,
+                scale_factor: [(gridHeight + Config.InterpolateOffset) / baseGrid, (gridWidth + Config.InterpolateOffset) / baseGrid],
+                mode: InterpolationMode.Bicubic, align_corners: false, antialias: Config.InterpolateAntialias)
+            : nn.functional.interpolate(grid, size: [gridHeight, gridWidth],
+                mode: InterpolationMode.Bicubic, align_corners: false, antialias: Config.InterpolateAntialias);
+        if (resized.shape[2] != gridHeight || resized.shape[3] != gridWidth)
+            throw new InvalidOperationException($"pos-embed interpolation gave {resized.shape[2]}×{resized.shape[3]} for a {gridHeight}×{gridWidth} grid");
+        var patches = resized.permute(0, 2, 3, 1).reshape(1, gridHeight * gridWidth, Config.EmbedDim);
+        return cat([classEmbed, patches], 1).to(pos_embed.dtype).MoveToOuterDisposeScope();
+    }
+
+    private PackedFeatures Encode(IReadOnlyList<(Tensor Images, Tensor? Masks)> sizeGroups)
+    {
+        var sequences = new List<PackedSequence>();
+        var attentionGroups = new List<SequenceGroup>();
+        var parts = new Tensor[sizeGroups.Count];
+        long offset = 0;
+        for (var g = 0; g < sizeGroups.Count; g++)
+        {
+            var (images, masks) = sizeGroups[g];
+            var gridHeight = (int)images.shape[2] / Config.PatchSize;
+            var gridWidth = (int)images.shape[3] / Config.PatchSize;
+            using var tokens = EmbedTokens(images, masks, gridHeight, gridWidth);
+            var count = tokens.shape[0];
+            var length = tokens.shape[1];
+            parts[g] = tokens.reshape(count * length, Config.EmbedDim);
+            for (var i = 0; i < count; i++)
+                sequences.Add(new PackedSequence(offset + i * length, gridHeight, gridWidth, Config.NumRegisters));
+            if (attentionGroups.Count > 0 && attentionGroups[^1].Length == length)
+                attentionGroups[^1] = attentionGroups[^1] with { Count = attentionGroups[^1].Count + count };
+            else
+                attentionGroups.Add(new SequenceGroup(offset, length, count));
+            offset += count * length;
+        }
+
+        var x = parts.Length == 1 ? parts[0] : cat(parts, 0);
+        if (parts.Length > 1)
+            foreach (var part in parts) part.Dispose();
+        foreach (var block in blocks)
+        {
+            var next = block.forward(x, attentionGroups);
+            x.Dispose();
+            x = next;
+        }
+        return new PackedFeatures(x, norm.forward(x), sequences);
+    }
+
+    /// <summary>prepare_tokens_with_masks: patch embed, mask, cls, pos-embed, registers → [N, 1 + R + P, D].</summary>
+    private Tensor EmbedTokens(Tensor images, Tensor? masks, int gridHeight, int gridWidth)
+    {
+        using var scope = NewDisposeScope();
+        var count = images.shape[0];
+        var patches = patch_embed.forward(images);
+        if (masks is not null)
+            patches = where(masks.unsqueeze(-1), mask_token.to(patches.dtype).unsqueeze(0), patches);
+        var withCls = cat([cls_token.expand(count, -1, -1), patches], 1);
+        var positioned = withCls.add(PositionEmbeddingFor(gridHeight, gridWidth));
+        var tokens = register_tokens is null
+            ? positioned
+            : cat([positioned.narrow(1, 0, 1), register_tokens.expand(count, -1, -1), positioned.narrow(1, 1, gridHeight * gridWidth)], 1);
+        return tokens.MoveToOuterDisposeScope();
+    }
+
+    private (long Count, int GridHeight, int GridWidth) CheckImages(Tensor images, Tensor? masks)
+    {
+        if (images.dim() != 4 || images.shape[1] != Config.InChannels)
+            throw new ArgumentException($"images must be [N, {Config.InChannels}, H, W], got [{string.Join(", ", images.shape)}]");
+        var (height, width) = (images.shape[2], images.shape[3]);
+        if (height < Config.PatchSize || width < Config.PatchSize || height % Config.PatchSize != 0 || width % Config.PatchSize != 0)
+            throw new ArgumentException($"image size {height}×{width} is not a positive multiple of the patch size {Config.PatchSize}");
+        var grid = ((int)(height / Config.PatchSize), (int)(width / Config.PatchSize));
+        if (masks is not null && (masks.dtype != @bool || masks.dim() != 2 || masks.shape[0] != images.shape[0] || masks.shape[1] != grid.Item1 * grid.Item2))
+            throw new ArgumentException($"masks must be bool [{images.shape[0]}, {grid.Item1 * grid.Item2}], got {masks.dtype} [{string.Join(", ", masks.shape)}]");
+        return (images.shape[0], grid.Item1, grid.Item2);
+    }
+
+    private long PatchCount(Tensor image) => image.shape[1] / Config.PatchSize * (image.shape[2] / Config.PatchSize);
+}

@@ -1,0 +1,27 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EmbeddingService.Engine.Model;
+
+/// <summary>Linear, exact (erf) GELU, Linear; parameters <c>fc1</c>, <c>fc2</c>.</summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // field names follow the official state dict
+    private readonly Linear fc1;
+    private readonly Linear fc2;
+#pragma warning restore IDE1006
+
+    public Mlp(long dim, long hidden) : base(nameof(Mlp))
+    {
+        fc1 = nn.Linear(dim, hidden);
+        fc2 = nn.Linear(hidden, dim);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var hidden = fc1.forward(x);
+        using var activated = nn.functional.gelu(hidden);
+        return fc2.forward(activated);
+    }
+}
