@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using EmbeddingService.Engine.Model;
+using static TorchSharp.torch;
+
+namespace EmbeddingService.Engine.Checkpoints;
+
+/// <summary>Works out the <see cref="VitConfig"/> of an official-key state dict from the shapes of its tensors.</summary>
+public static class ArchitectureInference
+{
+    private static readonly Regex BlockIndex = new(@"^blocks\.(\d+)\.");
+    // SwiGLU checkpoints do not record the ratio; every official SwiGLU model uses 4 with the rounding in VitConfig.
+    private const double SwiGluMlpRatio = 4.0;
+
+    public static VitConfig Infer(IReadOnlyDictionary<string, Tensor> state, CheckpointLoadOptions options)
+    {
+        var cls = Require(state, "cls_token", 3);
+        var patch = Require(state, "patch_embed.proj.weight", 4);
+        var pos = Require(state, "pos_embed", 3);
+
+        var problems = new List<string>();
+        var embedDim = (int)cls.shape[2];
+        var patchSize = (int)patch.shape[2];
+        if (patch.shape[3] != patchSize)
+            problems.Add($"patch_embed.proj.weight has a non-square kernel {StateDictValidator.Format(patch.shape)}");
+
+        var depth = InferDepth(state.Keys, problems);
+        var imgSize = InferImgSize(pos.shape[1], patchSize, problems);
+        var numRegisters = state.TryGetValue("register_tokens", out var registers) && registers.dim() == 3 ? (int)registers.shape[1] : 0;
+        var ffn = state.ContainsKey("blocks.0.mlp.w12.weight") ? FfnKind.SwiGlu : FfnKind.Mlp;
+        var mlpRatio = ffn == FfnKind.SwiGlu ? SwiGluMlpRatio : InferMlpRatio(state, embedDim, problems);
+
+        var numHeads = options.NumHeads ?? VitArchitectures.HeadsForEmbedDim(embedDim);
+        if (numHeads is null)
+            problems.Add($"the number of attention heads cannot be inferred for embed dim {embedDim}, which no official model has; pass it explicitly");
+        if (problems.Count > 0)
+            throw new CheckpointException("Cannot infer the architecture of the checkpoint: " + string.Join("; ", problems) + ".");
+
+        var config = new VitConfig
+        {
+            EmbedDim = embedDim,
+            Depth = depth,
+            NumHeads = numHeads!.Value,
+            PatchSize = patchSize,
+            ImgSize = imgSize,
+            InChannels = (int)patch.shape[1],
+            NumRegisters = numRegisters,
+            Ffn = ffn,
+            MlpRatio = mlpRatio,
+            InterpolateOffset = options.InterpolateOffset ?? (numRegisters > 0 ? 0.0 : 0.1),
+            InterpolateAntialias = options.InterpolateAntialias ?? numRegisters > 0,
+            LayerNormEps = options.LayerNormEps ?? 1e-6,
+        };
+        CheckSwiGluWidth(state, config);
+        try
+        {
+            config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointException($"The inferred architecture is inconsistent: {e.Message}", e);
+        }
+        return config;
+    }
+
+    private static Tensor Require(IReadOnlyDictionary<string, Tensor> state, string key, int rank)
+    {
+        if (!state.TryGetValue(key, out var tensor))
+            throw new CheckpointException($"Cannot infer the architecture: the checkpoint has no '{key}' (is it a DINOv2 backbone?).");
+        if (tensor.dim() != rank)
+            throw new CheckpointException($"Cannot infer the architecture: '{key}' has shape {StateDictValidator.Format(tensor.shape)}, expected rank {rank}.");
+        return tensor;
+    }
+
+    private static int InferDepth(IEnumerable<string> keys, List<string> problems)
+    {
+        var indices = keys.Select(key => BlockIndex.Match(key)).Where(match => match.Success)
+            .Select(match => int.Parse(match.Groups[1].Value)).ToHashSet();
+        if (indices.Count == 0)
+        {
+            problems.Add("the checkpoint has no blocks.N.* tensors");
+            return 0;
+        }
+        var depth = indices.Max() + 1;
+        var gaps = Enumerable.Range(0, depth).Where(index => !indices.Contains(index)).ToList();
+        if (gaps.Count > 0)
+            problems.Add($"block indices must run 0..{depth - 1} without gaps, but blocks {string.Join(", ", gaps)} are missing");
+        return depth;
+    }
+
+    private static int InferImgSize(long positions, int patchSize, List<string> problems)
+    {
+        var patches = positions - 1;
+        var grid = (long)Math.Round(Math.Sqrt(patches));
+        if (patches <= 0 || grid * grid != patches)
+        {
+            problems.Add($"pos_embed has {positions} positions; one class position plus a square grid was expected");
+            return 0;
+        }
+        return (int)grid * patchSize;
+    }
+
+    private static double InferMlpRatio(IReadOnlyDictionary<string, Tensor> state, int embedDim, List<string> problems)
+    {
+        if (!state.TryGetValue("blocks.0.mlp.fc1.weight", out var fc1) || fc1.dim() != 2)
+        {
+            problems.Add("blocks.0 has neither mlp.fc1.weight (MLP) nor mlp.w12.weight (SwiGLU)");
+            return 0;
+        }
+        return (double)fc1.shape[0] / embedDim;
+    }
+
+    private static void CheckSwiGluWidth(IReadOnlyDictionary<string, Tensor> state, VitConfig config)
+    {
+        if (config.Ffn != FfnKind.SwiGlu) return;
+        var w12 = state["blocks.0.mlp.w12.weight"];
+        if (w12.shape[0] != 2L * config.FfnHiddenDim)
+            throw new CheckpointException(
+                $"blocks.0.mlp.w12.weight has {w12.shape[0]} rows, but a SwiGLU FFN of width {config.EmbedDim} with mlp ratio {SwiGluMlpRatio} has 2 × {config.FfnHiddenDim}; other SwiGLU ratios are not supported.");
+    }
+}
