@@ -1,1 +1,3 @@
-Console.WriteLine(EmbeddingService.Engine.Runtime.Probe.Run());
+using EmbeddingService.Cli;
+
+return EmbedCtl.Run(args);

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using EmbeddingService.Engine.Inference;
+using static TorchSharp.torch;
+
+namespace EmbeddingService.Cli.Commands;
+
+/// <summary>embedctl bench: model forward throughput (and optionally the machine's GEMM rate) as one JSON object.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Measure model forward throughput; prints one JSON object");
+        var model = new ModelOptions().AddTo(command);
+        var batch = new Option<int>("--batch") { Description = "Images per forward", DefaultValueFactory = _ => 8 };
+        var resolution = new Option<int>("--res") { Description = "Square input resolution (multiple of the patch size)", DefaultValueFactory = _ => 224 };
+        var threads = ThreadsOption.Create();
+        var seconds = new Option<double>("--seconds") { Description = "Measure for at least this long", DefaultValueFactory = _ => 10 };
+        var iterations = new Option<int?>("--iterations") { Description = "Measure exactly this many forwards instead of --seconds" };
+        var warmup = new Option<int>("--warmup") { Description = "Unmeasured forwards first", DefaultValueFactory = _ => 3 };
+        var matmul = new Option<bool>("--matmul") { Description = "Also measure a 2048³ fp32 matmul through the same libtorch" };
+        foreach (var option in new Option[] { batch, resolution, threads, seconds, iterations, warmup, matmul }) command.Options.Add(option);
+
+        command.SetAction(result =>
+        {
+            var request = model.Request(result);
+            var n = result.GetValue(batch);
+            var res = result.GetValue(resolution);
+            if (n < 1) throw new ArgumentException("--batch must be at least 1");
+            if (result.GetValue(seconds) <= 0) throw new ArgumentException("--seconds must be positive");
+            if (result.GetValue(iterations) is < 1) throw new ArgumentException("--iterations must be at least 1");
+            var threadCount = ThreadsOption.Apply(result.GetValue(threads));
+            using var loaded = ModelLoader.Load(request);
+            var report = new JsonObject
+            {
+                ["command"] = "bench",
+                ["model"] = loaded.Descriptor.DisplayName,
+                ["random_weights"] = loaded.Descriptor.IsRandom,
+                ["device"] = loaded.Target.Describe(),
+                ["threads"] = threadCount,
+                ["batch"] = n,
+                ["resolution"] = res,
+            };
+            MeasureForward(loaded, n, res, result.GetValue(warmup), result.GetValue(seconds), result.GetValue(iterations), report);
+            if (result.GetValue(matmul))
+            {
+                var gemm = MeasureMatmul(loaded.Target, 2048);
+                report["matmul_2048_gflop_per_s"] = Math.Round(gemm, 2);
+                report["efficiency_vs_matmul"] = Math.Round(report["gflop_per_s"]!.GetValue<double>() / gemm, 3);
+            }
+            report["peak_rss_mb"] = Math.Round(ProcessMemory.PeakRssBytes() / 1048576.0, 1);
+            Console.WriteLine(report.ToJsonString());
+            return 0;
+        });
+        return command;
+    }
+
+    private static void MeasureForward(LoadedModel loaded, int batch, int res, int warmup, double seconds, int? iterations, JsonObject report)
+    {
+        using var input = randn([batch, 3, res, res], generator: new Generator(0)).to(loaded.Target.DType, loaded.Target.Device);
+        void Forward()
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            loaded.Network.ForwardFeatures(input);
+            Synchronize(loaded.Target);
+        }
+        for (var i = 0; i < warmup; i++) Forward();
+        var rssAfterWarmup = ProcessMemory.CurrentRssBytes();
+        long? rssAfter10 = null;
+        var latencies = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (iterations is { } count ? latencies.Count < count : total.Elapsed.TotalSeconds < seconds || latencies.Count < 3)
+        {
+            var one = Stopwatch.StartNew();
+            Forward();
+            latencies.Add(one.Elapsed.TotalMilliseconds);
+            if (latencies.Count == 10) rssAfter10 = ProcessMemory.CurrentRssBytes();
+        }
+        var elapsed = total.Elapsed.TotalSeconds;
+        var config = loaded.Network.Config;
+        var tokensPerImage = 1 + config.NumRegisters + res / config.PatchSize * (res / config.PatchSize);
+        var flopsPerImage = FlopCounter.ForwardFlops(config, res, res);
+        var images = (double)batch * latencies.Count;
+        latencies.Sort();
+        report["iterations"] = latencies.Count;
+        report["seconds"] = Math.Round(elapsed, 3);
+        report["images_per_s"] = Math.Round(images / elapsed, 3);
+        report["tokens_per_s"] = Math.Round(images * tokensPerImage / elapsed, 1);
+        report["gflop_per_image"] = Math.Round(flopsPerImage / 1e9, 3);
+        report["gflop_per_s"] = Math.Round(images * flopsPerImage / elapsed / 1e9, 2);
+        report["latency_ms_p50"] = Math.Round(latencies[latencies.Count / 2], 2);
+        report["latency_ms_min"] = Math.Round(latencies[0], 2);
+        report["rss_mb_after_warmup"] = Math.Round(rssAfterWarmup / 1048576.0, 1);
+        if (rssAfter10 is { } after10) report["rss_mb_after_10"] = Math.Round(after10 / 1048576.0, 1);
+        report["rss_mb_end"] = Math.Round(ProcessMemory.CurrentRssBytes() / 1048576.0, 1);
+    }
+
+    /// <summary>Best-of fp32 GEMM rate (GFLOP/s) of an n×n×n matmul on the target.</summary>
+    private static double MeasureMatmul(ComputeTarget target, int n)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(1);
+        var a = randn([n, n], generator: generator).to(target.Device);
+        var b = randn([n, n], generator: generator).to(target.Device);
+        var best = double.MaxValue;
+        for (var i = 0; i < 8; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using (a.matmul(b)) Synchronize(target);
+            if (i > 0) best = Math.Min(best, watch.Elapsed.TotalSeconds);
+        }
+        return 2.0 * n * n * n / best / 1e9;
+    }
+
+    private static void Synchronize(ComputeTarget target)
+    {
+        if (target.Device.type == TorchSharp.DeviceType.CUDA) cuda.synchronize(target.Device);
+    }
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using EmbeddingService.Engine.IO;
+using EmbeddingService.Engine.Inference;
+using static TorchSharp.torch;
+
+namespace EmbeddingService.Cli.Commands;
+
+/// <summary>embedctl features: the official forward_features outputs of a normalised NCHW .npy batch.</summary>
+public static class FeaturesCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("features", "Run forward_features on a normalised float32 NCHW .npy; writes cls.npy, patch.npy, prenorm.npy (and reg.npy)");
+        var model = new ModelOptions().AddTo(command);
+        var input = new Option<FileInfo>("--input") { Description = "Normalised float32 [N, 3, H, W] .npy", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output directory (created if missing)", Required = true };
+        var threads = ThreadsOption.Create();
+        command.Options.Add(input);
+        command.Options.Add(output);
+        command.Options.Add(threads);
+        command.SetAction(result =>
+        {
+            var request = model.Request(result);
+            ThreadsOption.Apply(result.GetValue(threads));
+            var array = Npy.Read(result.GetValue(input)!.FullName);
+            if (array.Shape.Length != 4) throw new InvalidDataException($"--input must be [N, C, H, W], got [{string.Join(", ", array.Shape)}]");
+            using var loaded = ModelLoader.Load(request);
+            var outDir = result.GetValue(output)!;
+            outDir.Create();
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var images = tensor(array.Data, array.Shape).to(loaded.Target.DType, loaded.Target.Device);
+            using var features = loaded.Network.ForwardFeatures(images);
+            Save(Path.Combine(outDir.FullName, "cls.npy"), features.Cls);
+            Save(Path.Combine(outDir.FullName, "patch.npy"), features.Patches);
+            Save(Path.Combine(outDir.FullName, "prenorm.npy"), features.Prenorm);
+            if (loaded.Network.Config.NumRegisters > 0)
+                Save(Path.Combine(outDir.FullName, "reg.npy"), features.Registers);
+            Console.Error.WriteLine($"{loaded.Descriptor.DisplayName}: {array.Shape[0]} image(s), grid {features.GridHeight}×{features.GridWidth} → {outDir.FullName}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Save(string path, Tensor tensor)
+    {
+        using var cpu = tensor.to(float32).cpu().contiguous();
+        Npy.Write(path, cpu.shape, cpu.data<float>().ToArray());
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using EmbeddingService.Engine.Inference;
+
+namespace EmbeddingService.Cli.Commands;
+
+/// <summary>The options every model-running command shares, and the load request they make.</summary>
+public sealed class ModelOptions
+{
+    private readonly Option<string> _weights = new("--weights")
+    {
+        Description = "Checkpoint (.pth, .safetensors, Hugging Face model folder) or random:SEED",
+        DefaultValueFactory = _ => "random:0",
+    };
+    private readonly Option<string?> _arch = new("--arch")
+    {
+        Description = "Architecture (vits14, vitb14, vitl14, vitg14, each also *_reg); required meaning for random weights (default vits14), checked against checkpoints",
+    };
+    private readonly Option<int?> _heads = new("--heads") { Description = "Attention heads, for checkpoints whose width is not an official one" };
+    private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+    private readonly Option<string> _precision = new("--precision") { Description = "fp32, or fp16/bf16 on CUDA", DefaultValueFactory = _ => "fp32" };
+
+    public ModelOptions AddTo(Command command)
+    {
+        command.Options.Add(_weights);
+        command.Options.Add(_arch);
+        command.Options.Add(_heads);
+        command.Options.Add(_device);
+        command.Options.Add(_precision);
+        return this;
+    }
+
+    /// <summary>The load request; throws <see cref="ArgumentException"/> for malformed values before anything is loaded.</summary>
+    public ModelLoadRequest Request(ParseResult result)
+    {
+        var request = new ModelLoadRequest
+        {
+            Weights = result.GetValue(_weights)!,
+            Architecture = result.GetValue(_arch),
+            Heads = result.GetValue(_heads),
+            Device = result.GetValue(_device)!,
+            Precision = result.GetValue(_precision)!,
+        };
+        request.Validate();
+        return request;
+    }
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using EmbeddingService.Cli.Commands;
+using EmbeddingService.Engine.Checkpoints;
+using EmbeddingService.Engine.Runtime;
+
+namespace EmbeddingService.Cli;
+
+/// <summary>
+/// The embedctl entry point. Exit codes: 0 success, 1 the work failed (bad file, bad image, bad checkpoint),
+/// 2 bad arguments. Every failure is one line on stderr.
+/// </summary>
+public static class EmbedCtl
+{
+    public const int Failed = 1;
+    public const int BadArguments = 2;
+
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("embedctl: DINOv2 features, embeddings, preprocessing and benchmarks from the command line");
+        root.Subcommands.Add(FeaturesCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"embedctl: {parsed.Errors[0].Message} (see embedctl --help)");
+            return BadArguments;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"embedctl: {e.Message}");
+            return BadArguments;
+        }
+        catch (Exception e) when (e is CheckpointException or InvalidDataException or IOException or UnauthorizedAccessException or TorchRuntimeException)
+        {
+            Console.Error.WriteLine($"embedctl: {e.Message}");
+            return Failed;
+        }
+    }
+}

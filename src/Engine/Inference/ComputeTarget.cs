@@ -1,0 +1,53 @@
+using EmbeddingService.Engine.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EmbeddingService.Engine.Inference;
+
+/// <summary>The device and dtype a model runs on, resolved from configuration ("auto", "cpu", "cuda", "cuda:N").</summary>
+public sealed record ComputeTarget(Device Device, Precision Precision)
+{
+    public ScalarType DType => Precision switch
+    {
+        Precision.Fp16 => ScalarType.Float16,
+        Precision.Bf16 => ScalarType.BFloat16,
+        _ => ScalarType.Float32,
+    };
+
+    public string Describe() => $"{Device} {Precision.ToString().ToLowerInvariant()}";
+
+    public static ComputeTarget Resolve(string device, string precision)
+    {
+        TorchRuntime.EnsureInitialized();
+        var resolved = ResolveDevice(device);
+        var parsed = ParsePrecision(precision);
+        if (parsed != Precision.Fp32 && resolved.type != DeviceType.CUDA)
+            throw new ArgumentException($"precision '{precision}' needs a CUDA device; {resolved} runs fp32 only");
+        return new ComputeTarget(resolved, parsed);
+    }
+
+    public static Precision ParsePrecision(string precision) => precision.Trim().ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => Precision.Fp32,
+        "fp16" or "float16" or "half" => Precision.Fp16,
+        "bf16" or "bfloat16" => Precision.Bf16,
+        _ => throw new ArgumentException($"unknown precision '{precision}'; expected fp32, fp16 or bf16"),
+    };
+
+    private static Device ResolveDevice(string device)
+    {
+        var name = device.Trim().ToLowerInvariant();
+        if (name == "auto") return cuda.is_available() ? CUDA : CPU;
+        if (name == "cpu") return CPU;
+        if (name == "cuda" || name.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!cuda.is_available())
+                throw new ArgumentException($"device '{device}' requested but CUDA is not available (built with -p:TorchBackend=cpu, or no GPU is visible)");
+            var index = name == "cuda" ? 0 : int.TryParse(name[5..], out var i) && i >= 0 ? i : throw new ArgumentException($"bad CUDA device '{device}'");
+            if (index >= cuda.device_count())
+                throw new ArgumentException($"device '{device}' requested but only {cuda.device_count()} CUDA device(s) are visible");
+            return new Device(DeviceType.CUDA, index);
+        }
+        throw new ArgumentException($"unknown device '{device}'; expected auto, cpu, cuda or cuda:N");
+    }
+}

@@ -1,0 +1,36 @@
+using EmbeddingService.Engine.Model;
+
+namespace EmbeddingService.Engine.Inference;
+
+/// <summary>
+/// What to load: <see cref="Weights"/> is a checkpoint path (.pth, .safetensors, or a Hugging Face model
+/// folder) or <c>random:SEED</c>; <see cref="Architecture"/> names the variant for random weights
+/// (default vits14) and, for checkpoints, is checked against what the tensors say.
+/// </summary>
+public sealed record ModelLoadRequest
+{
+    public const string RandomPrefix = "random:";
+
+    public required string Weights { get; init; }
+    public string? Architecture { get; init; }
+    /// <summary>Attention heads, for checkpoints whose width is not an official one.</summary>
+    public int? Heads { get; init; }
+    public string Device { get; init; } = "auto";
+    public string Precision { get; init; } = "fp32";
+
+    /// <summary>Checks the values that need no file or device: random seed, architecture name, heads, precision.</summary>
+    public void Validate()
+    {
+        if (IsRandom) _ = RandomSeed;
+        if (Architecture is not null && !VitArchitectures.TryGet(Architecture, out _))
+            throw new ArgumentException($"unknown architecture '{Architecture}'; known: {string.Join(", ", VitArchitectures.Names)}");
+        if (Heads is < 1) throw new ArgumentException($"heads must be positive, got {Heads}");
+        ComputeTarget.ParsePrecision(Precision);
+    }
+
+    public bool IsRandom => Weights.StartsWith(RandomPrefix, StringComparison.OrdinalIgnoreCase);
+
+    public long RandomSeed => IsRandom && long.TryParse(Weights[RandomPrefix.Length..], out var seed) && seed >= 0
+        ? seed
+        : throw new ArgumentException($"bad random weights '{Weights}'; expected random:SEED with a non-negative integer seed");
+}

@@ -1,0 +1,40 @@
+using static TorchSharp.torch;
+
+namespace EmbeddingService.Engine.Model;
+
+/// <summary>
+/// Seeded initialisation following the official DINOv2 init: trunc-normal(0.02) Linear weights and pos-embed,
+/// tiny normal cls/register tokens, zero biases and mask token, LayerNorm (1, 0), LayerScale at its init value,
+/// and PyTorch's default uniform(±1/√fan_in) for the patch projection. Same seed, same weights.
+/// </summary>
+public static class RandomInitializer
+{
+    public static void Initialize(DinoVisionTransformer model, long seed)
+    {
+        using var noGrad = no_grad();
+        var generator = new Generator((ulong)seed);
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            var leaf = name[(name.LastIndexOf('.') + 1)..];
+            if (name is "pos_embed")
+                nn.init.trunc_normal_(parameter, std: 0.02, generator: generator);
+            else if (name is "cls_token" or "register_tokens")
+                nn.init.normal_(parameter, std: 1e-6, generator: generator);
+            else if (name is "mask_token")
+                nn.init.zeros_(parameter);
+            else if (leaf == "gamma")
+                parameter.fill_(model.Config.LayerScaleInit);
+            else if (name.StartsWith("patch_embed.", StringComparison.Ordinal))
+            {
+                var bound = 1.0 / Math.Sqrt(model.Config.InChannels * model.Config.PatchSize * model.Config.PatchSize);
+                nn.init.uniform_(parameter, -bound, bound, generator: generator);
+            }
+            else if (name.Contains("norm", StringComparison.Ordinal) && leaf == "weight")
+                nn.init.ones_(parameter);
+            else if (leaf == "weight")
+                nn.init.trunc_normal_(parameter, std: 0.02, generator: generator);
+            else
+                nn.init.zeros_(parameter);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using EmbeddingService.Engine.IO;
+
+namespace EmbeddingService.Cli.Tests;
+
+public sealed class FeaturesCommandTests
+{
+    [Theory]
+    [InlineData("tiny", "224", "pth")]
+    [InlineData("tiny", "224", "safetensors")]
+    [InlineData("reg", "224", "pth")]
+    [InlineData("reg", "518", "safetensors")]
+    public void WritesTheOfficialOutputs(string config, string @case, string format)
+    {
+        var outDir = CliRun.TempDir();
+        var (code, _, stderr) = CliRun.Run("features",
+            "--weights", CliRun.Fixture("dinov2-parity", config, $"weights.{format}"), "--heads", "3",
+            "--input", CliRun.Fixture("dinov2-parity", config, $"input_{@case}.npy"), "--out", outDir);
+        Assert.True(code == 0, stderr);
+        var outputs = config == "reg" ? new[] { "cls", "patch", "prenorm", "reg" } : ["cls", "patch", "prenorm"];
+        Assert.Equal(outputs.Order(), Directory.GetFiles(outDir).Select(Path.GetFileNameWithoutExtension).Order());
+        foreach (var name in outputs)
+        {
+            var expected = Npy.Read(CliRun.Fixture("dinov2-parity", config, $"expected_{@case}_{name}.npy"));
+            var actual = Npy.Read(Path.Combine(outDir, $"{name}.npy"));
+            Assert.Equal(expected.Shape, actual.Shape);
+            var max = expected.Data.Zip(actual.Data, (e, a) => Math.Abs(e - a)).Max();
+            Assert.True(max <= 1e-4, $"{name}: max abs error {max:E3}");
+        }
+    }
+
+    [Fact]
+    public void RandomWeightsWriteShapesOfTheNamedArchitecture()
+    {
+        var input = Path.Combine(CliRun.TempDir(), "x.npy");
+        Npy.Write(input, [1, 3, 28, 42], new float[3 * 28 * 42]);
+        var outDir = CliRun.TempDir();
+        var (code, _, stderr) = CliRun.Run("features", "--weights", "random:1", "--arch", "vits14_reg", "--input", input, "--out", outDir);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("RANDOM", stderr);
+        Assert.Equal(new long[] { 1, 4, 384 }, Npy.Read(Path.Combine(outDir, "reg.npy")).Shape);
+        Assert.Equal(new long[] { 1, 6, 384 }, Npy.Read(Path.Combine(outDir, "patch.npy")).Shape);
+        Assert.Equal(new long[] { 1, 11, 384 }, Npy.Read(Path.Combine(outDir, "prenorm.npy")).Shape);
+    }
+
+    [Theory]
+    [InlineData("features", "--input")]
+    [InlineData("features", "--weights", "random:x", "--input", "a.npy", "--out", "o")]
+    [InlineData("bench", "--batch", "0")]
+    [InlineData("bench", "--arch", "vitx99")]
+    [InlineData("nosuchcommand")]
+    public void BadArgumentsExitWithCodeTwoAndOneLine(params string[] args)
+    {
+        var (code, _, stderr) = CliRun.Run(args);
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.StartsWith("embedctl: ", stderr);
+    }
+
+    [Fact]
+    public void NotACheckpointIsAFailureWithAClearMessage()
+    {
+        var bogus = Path.Combine(CliRun.TempDir(), "weights.pth");
+        File.WriteAllText(bogus, "<html>404</html>");
+        var input = Path.Combine(CliRun.TempDir(), "x.npy");
+        Npy.Write(input, [1, 3, 14, 14], new float[3 * 14 * 14]);
+        var (code, _, stderr) = CliRun.Run("features", "--weights", bogus, "--input", input, "--out", CliRun.TempDir());
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void EveryCommandHasHelp()
+    {
+        foreach (var command in new[] { "features", "bench" })
+        {
+            var (code, stdout, _) = CliRun.Run(command, "--help");
+            Assert.Equal(0, code);
+            Assert.Contains("Usage:", stdout);
+        }
+    }
+}
