@@ -1,4 +1,5 @@
 using EmbeddingService.Engine.Checkpoints;
+using EmbeddingService.Engine.Model;
 using EmbeddingService.Engine.Runtime;
 using static TorchSharp.torch;
 
@@ -106,6 +107,31 @@ public sealed class ValidationTests
             var error = Assert.Throws<CheckpointException>(() => ArchitectureInference.Infer(state, new CheckpointLoadOptions { NumHeads = 3 }));
 
             Assert.Contains("pos_embed has 1333 positions", error.Message);
+        }
+        finally
+        {
+            TensorAssert.DisposeAll(state);
+        }
+    }
+
+    [Fact]
+    public void MlpWidthIsInferredExactlyEvenWhenTheRatioIsNotRepresentable()
+    {
+        // 61 / 7 * 7 is 60.99999999999999 in double arithmetic.
+        var config = new VitConfig { EmbedDim = 7, Depth = 1, NumHeads = 1, ImgSize = 28 };
+        var state = VitParameterShapes.For(config).ToDictionary(pair => pair.Key, pair => zeros(pair.Value));
+        try
+        {
+            foreach (var key in state.Keys.Where(key => key.Contains(".mlp.")).ToList()) state[key].Dispose();
+            state["blocks.0.mlp.fc1.weight"] = zeros(61, 7);
+            state["blocks.0.mlp.fc1.bias"] = zeros(61);
+            state["blocks.0.mlp.fc2.weight"] = zeros(7, 61);
+            state["blocks.0.mlp.fc2.bias"] = zeros(7);
+
+            var inferred = ArchitectureInference.Infer(state, new CheckpointLoadOptions { NumHeads = 1 });
+
+            Assert.Equal(61, inferred.FfnHiddenDim);
+            StateDictValidator.Validate(state, inferred);
         }
         finally
         {
