@@ -10,6 +10,9 @@ public static class ArchitectureInference
     private static readonly Regex BlockIndex = new(@"^blocks\.(\d+)\.");
     // SwiGLU checkpoints do not record the ratio; every official SwiGLU model uses 4 with the rounding in VitConfig.
     private const double SwiGluMlpRatio = 4.0;
+    // Far above any real ViT (ViT-g has 40 blocks); keeps a corrupt index from producing a huge gap list.
+    private const int MaxDepth = 1000;
+    private const int MaxListedGaps = 10;
 
     public static VitConfig Infer(IReadOnlyDictionary<string, Tensor> state, CheckpointLoadOptions options)
     {
@@ -74,16 +77,22 @@ public static class ArchitectureInference
     private static int InferDepth(IEnumerable<string> keys, List<string> problems)
     {
         var indices = keys.Select(key => BlockIndex.Match(key)).Where(match => match.Success)
-            .Select(match => int.Parse(match.Groups[1].Value)).ToHashSet();
+            .Select(match => int.TryParse(match.Groups[1].Value, out var index) && index < MaxDepth ? index : MaxDepth)
+            .ToHashSet();
         if (indices.Count == 0)
         {
             problems.Add("the checkpoint has no blocks.N.* tensors");
             return 0;
         }
+        if (indices.Contains(MaxDepth))
+        {
+            problems.Add($"block indices must be below {MaxDepth}");
+            return 0;
+        }
         var depth = indices.Max() + 1;
         var gaps = Enumerable.Range(0, depth).Where(index => !indices.Contains(index)).ToList();
         if (gaps.Count > 0)
-            problems.Add($"block indices must run 0..{depth - 1} without gaps, but blocks {string.Join(", ", gaps)} are missing");
+            problems.Add($"block indices must run 0..{depth - 1} without gaps, but blocks {string.Join(", ", gaps.Take(MaxListedGaps))}{(gaps.Count > MaxListedGaps ? $" and {gaps.Count - MaxListedGaps} more" : "")} are missing");
         return depth;
     }
 
@@ -106,7 +115,10 @@ public static class ArchitectureInference
             problems.Add("blocks.0 has neither mlp.fc1.weight (MLP) nor mlp.w12.weight (SwiGLU)");
             return 0;
         }
-        return (double)fc1.shape[0] / embedDim;
+        var rows = fc1.shape[0];
+        var ratio = (double)rows / embedDim;
+        // VitConfig truncates embedDim * ratio; rounding in the division must not lose a row on the way back.
+        return (int)(embedDim * ratio) < rows ? Math.BitIncrement(ratio) : ratio;
     }
 
     private static void CheckSwiGluWidth(IReadOnlyDictionary<string, Tensor> state, VitConfig config)

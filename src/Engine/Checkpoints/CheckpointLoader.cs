@@ -15,16 +15,13 @@ public static class CheckpointLoader
     {
         TorchRuntime.EnsureInitialized();
         var format = CheckpointFormatDetector.Detect(path);
-        var weightsFile = format == CheckpointFormat.HuggingFaceFolder
-            ? Path.Combine(path, CheckpointFormatDetector.HuggingFaceWeightsFile)
-            : path;
+        var weightsFile = StateDictReader.WeightsFile(path, format);
         var huggingFaceConfig = format == CheckpointFormat.HuggingFaceFolder
             ? HuggingFaceConfig.Read(Path.Combine(path, CheckpointFormatDetector.HuggingFaceConfigFile))
             : null;
         var effectiveOptions = huggingFaceConfig?.Complete(options) ?? options;
 
-        var raw = format == CheckpointFormat.TorchZip ? TorchZipReader.Read(weightsFile) : SafeTensorsReader.Read(weightsFile);
-        var mapped = OfficialKeyMapper.ToOfficial(raw);
+        var mapped = OfficialKeyMapper.ToOfficial(StateDictReader.Read(weightsFile, format));
         try
         {
             var config = ArchitectureInference.Infer(mapped.State, effectiveOptions);

@@ -93,10 +93,12 @@ public static class OfficialKeyMapper
             if (droppedHead.Count > 0)
                 notes.Add($"Ignored the image-classification head ({string.Join(", ", droppedHead.Order(StringComparer.Ordinal))}); only the backbone is loaded.");
 
+            var concatenated = 0;
             foreach (var ((block, part), parts) in splitAttention)
             {
                 if (QkvOrder.All(parts.ContainsKey))
                 {
+                    concatenated++;
                     var qkv = cat(QkvOrder.Select(name => parts[name]).ToList(), 0);
                     foreach (var tensor in parts.Values) tensor.Dispose();
                     Add(mapped, sourceKeyOf, $"blocks.{block}.attn.qkv.{part}", $"encoder.layer.{block}.attention.attention.{{query,key,value}}.{part}", qkv);
@@ -108,7 +110,7 @@ public static class OfficialKeyMapper
                         Add(mapped, sourceKeyOf, $"encoder.layer.{block}.attention.attention.{name}.{part}", $"encoder.layer.{block}.attention.attention.{name}.{part}", tensor);
                 }
             }
-            if (splitAttention.Count > 0) notes.Add("Concatenated Hugging Face query/key/value projections into attn.qkv.");
+            if (concatenated > 0) notes.Add("Concatenated Hugging Face query/key/value projections into attn.qkv.");
         }
         catch
         {

@@ -24,10 +24,14 @@ internal static class SafeTensorsHeader
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new CheckpointException($"Safetensors file '{path}' has a header that is not a JSON object.");
-            return document.RootElement.EnumerateObject()
+            var entries = document.RootElement.EnumerateObject()
                 .Where(property => property.Name != MetadataKey)
                 .Select(property => ParseEntry(property, dataLength, path))
                 .ToList();
+            var duplicates = entries.GroupBy(entry => entry.Name).Where(group => group.Count() > 1).Select(group => group.Key).ToList();
+            if (duplicates.Count > 0)
+                throw new CheckpointException($"Safetensors file '{path}' lists tensors {string.Join(", ", duplicates)} more than once.");
+            return entries;
         }
     }
 

@@ -25,19 +25,27 @@ public static class SafeTensorsWriter
 
         var header = BuildHeader(names, tensors, metadata);
         var temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
+        try
         {
-            Span<byte> prefix = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-            stream.Write(prefix);
-            stream.Write(header);
-            foreach (var name in names)
+            using (var stream = File.Create(temporary))
             {
-                using var scope = NewDisposeScope();
-                stream.Write(tensors[name].detach().cpu().contiguous().bytes);
+                Span<byte> prefix = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+                stream.Write(prefix);
+                stream.Write(header);
+                foreach (var name in names)
+                {
+                    using var scope = NewDisposeScope();
+                    stream.Write(tensors[name].detach().cpu().contiguous().bytes);
+                }
             }
+            File.Move(temporary, path, overwrite: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     private static byte[] BuildHeader(IReadOnlyList<string> names, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata)

@@ -28,6 +28,22 @@ public sealed class StateDictReadingTests
     }
 
     [Fact]
+    public void GenericReaderDetectsEachFormat()
+    {
+        var fromPth = StateDictReader.Read(Fixtures.Pth("reg"));
+        var fromSafeTensors = StateDictReader.Read(Fixtures.SafeTensors("reg"));
+        try
+        {
+            TensorAssert.Identical(fromPth, fromSafeTensors);
+        }
+        finally
+        {
+            TensorAssert.DisposeAll(fromPth);
+            TensorAssert.DisposeAll(fromSafeTensors);
+        }
+    }
+
+    [Fact]
     public void FormatIsDetectedFromContentNotExtension()
     {
         const string model = "tiny";
