@@ -1,0 +1,13 @@
+namespace EmbeddingService.Engine.Tests.Imaging;
+
+internal static class Fixtures
+{
+    public static string GoodImage(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "good", name);
+
+    public static string BadImage(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "bad", name);
+
+    public static string ReferenceTensor(string imageName) => Path.Combine(AppContext.BaseDirectory, "fixtures", "preprocess", imageName + ".npy");
+
+    public static IEnumerable<string> GoodImageNames() =>
+        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "good")).Select(Path.GetFileName).Order()!;
+}
