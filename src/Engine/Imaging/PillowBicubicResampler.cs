@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace EmbeddingService.Engine.Imaging;
 
 /// <summary>
@@ -96,9 +98,27 @@ public static class PillowBicubicResampler
 
     private static void Accumulate(ReadOnlySpan<byte> input, int weight, Span<int> sums)
     {
-        for (var i = 0; i < sums.Length; i++)
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var weights = new Vector<int>(weight);
+            for (; i <= sums.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+            {
+                Vector.Widen(new Vector<byte>(input[i..]), out var low, out var high);
+                Vector.Widen(low, out var first, out var second);
+                Vector.Widen(high, out var third, out var fourth);
+                AddProduct(first, weights, sums[i..]);
+                AddProduct(second, weights, sums[(i + Vector<int>.Count)..]);
+                AddProduct(third, weights, sums[(i + 2 * Vector<int>.Count)..]);
+                AddProduct(fourth, weights, sums[(i + 3 * Vector<int>.Count)..]);
+            }
+        }
+        for (; i < sums.Length; i++)
             sums[i] += input[i] * weight;
     }
+
+    private static void AddProduct(Vector<uint> values, Vector<int> weights, Span<int> sums) =>
+        (new Vector<int>(sums) + Vector.AsVectorInt32(values) * weights).CopyTo(sums);
 
     private static byte[] CopyWindow(byte[] pixels, int start, int stride, int rowBytes, int rowCount)
     {
