@@ -28,7 +28,10 @@ public sealed class CenterCropPolicy : IResizePolicy
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         var (shorter, longer) = width <= height ? (width, height) : (height, width);
         // Python's int(size * long / short): float division, then truncation.
-        var resizedLonger = checked((int)((double)ResizeShorterTo * longer / shorter));
+        var exactLonger = (double)ResizeShorterTo * longer / shorter;
+        if (exactLonger > int.MaxValue)
+            throw new ArgumentException($"a {width}x{height} picture is too elongated to scale its shorter side to {ResizeShorterTo}");
+        var resizedLonger = (int)exactLonger;
         var (resizedWidth, resizedHeight) = width <= height ? (ResizeShorterTo, resizedLonger) : (resizedLonger, ResizeShorterTo);
         return new ResizePlan(resizedWidth, resizedHeight,
             CenteredCrop.Offset(resizedWidth, CropSize), CenteredCrop.Offset(resizedHeight, CropSize), CropSize, CropSize);

@@ -8,6 +8,10 @@ internal static class Fixtures
 
     public static string ReferenceTensor(string imageName) => Path.Combine(AppContext.BaseDirectory, "fixtures", "preprocess", imageName + ".npy");
 
-    public static IEnumerable<string> GoodImageNames() =>
-        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "good")).Select(Path.GetFileName).Order()!;
+    public static IEnumerable<string> GoodImageNames() => FileNames("good");
+
+    public static IEnumerable<string> BadImageNames() => FileNames("bad");
+
+    private static IEnumerable<string> FileNames(string folder) =>
+        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", folder)).Select(path => Path.GetFileName(path)).Order();
 }

@@ -29,6 +29,14 @@ public sealed class ResizePolicyTests
         Assert.Equal(518, plan.ResizedHeight);
     }
 
+    [Fact]
+    public void CenterCropRefusesPicturesTooElongatedToResize()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CenterCropPolicy().Plan(1, 40_000_000));
+
+        Assert.Contains("1x40000000", error.Message);
+    }
+
     [Theory]
     [InlineData(0, 224)]
     [InlineData(256, 0)]
