@@ -1,0 +1,81 @@
+using SkiaSharp;
+
+namespace EmbeddingService.Engine.Imaging;
+
+/// <summary>
+/// Decodes JPEG, PNG, WebP, BMP and GIF (first frame) into upright RGB the way Pillow's
+/// <c>exif_transpose</c> + <c>convert('RGB')</c> does: alpha dropped unpremultiplied, no colour management.
+/// </summary>
+public sealed class ImageDecoder
+{
+    private const int DecodedBytesPerPixel = 4;
+
+    public ImageDecoder(ImageLimits? limits = null)
+    {
+        Limits = limits ?? new ImageLimits();
+        if (Limits.MaxBytes <= 0)
+            throw new ArgumentException($"MaxBytes must be positive, got {Limits.MaxBytes}", nameof(limits));
+        if (Limits.MaxPixels <= 0 || Limits.MaxPixels > Array.MaxLength / DecodedBytesPerPixel)
+            throw new ArgumentException($"MaxPixels must be in 1..{Array.MaxLength / DecodedBytesPerPixel}, got {Limits.MaxPixels}", nameof(limits));
+    }
+
+    public ImageLimits Limits { get; }
+
+    public RgbImage Decode(ReadOnlySpan<byte> encoded)
+    {
+        if (encoded.IsEmpty)
+            throw new ImageDecodeException(ImageDecodeError.Empty, "the image body is empty");
+        if (encoded.Length > Limits.MaxBytes)
+            throw new ImageDecodeException(ImageDecodeError.TooManyBytes, $"the image is {encoded.Length} bytes, over the limit of {Limits.MaxBytes}");
+
+        unsafe
+        {
+            fixed (byte* bytes = encoded)
+            {
+                // Wraps the caller's bytes without copying; everything Skia does with them ends inside this block.
+                using var data = SKData.Create((IntPtr)bytes, encoded.Length);
+                using var codec = SKCodec.Create(new SKMemoryStream(data), out var result)
+                    ?? throw CreateFailure(result, encoded);
+                return DecodeFirstFrame(codec);
+            }
+        }
+    }
+
+    private RgbImage DecodeFirstFrame(SKCodec codec)
+    {
+        var stored = codec.Info;
+        if (stored.Width <= 0 || stored.Height <= 0)
+            throw new ImageDecodeException(ImageDecodeError.ZeroSize, $"the image declares a size of {stored.Width}x{stored.Height}");
+        var pixelCount = (long)stored.Width * stored.Height;
+        if (pixelCount > Limits.MaxPixels)
+            throw new ImageDecodeException(ImageDecodeError.TooManyPixels,
+                $"the image declares {stored.Width}x{stored.Height} = {pixelCount} pixels, over the limit of {Limits.MaxPixels}");
+
+        // A null colour space asks Skia for the stored values, without applying any embedded ICC profile.
+        var target = new SKImageInfo(stored.Width, stored.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
+        var rgba = GC.AllocateUninitializedArray<byte>(checked((int)(pixelCount * DecodedBytesPerPixel)));
+        SKCodecResult result;
+        unsafe
+        {
+            fixed (byte* pixels = rgba)
+                result = codec.GetPixels(target, (IntPtr)pixels, target.RowBytes, new SKCodecOptions(frameIndex: 0));
+        }
+        if (result != SKCodecResult.Success)
+            throw PixelFailure(result, codec.EncodedFormat);
+        return UprightRgbCopier.Copy(rgba, target.RowBytes, stored.Width, stored.Height, codec.EncodedOrigin);
+    }
+
+    private static ImageDecodeException CreateFailure(SKCodecResult result, ReadOnlySpan<byte> encoded) => result switch
+    {
+        SKCodecResult.Unimplemented => new(ImageDecodeError.UnknownFormat, "the data is not a JPEG, PNG, WebP, BMP or GIF image"),
+        SKCodecResult.IncompleteInput => new(ImageDecodeError.Truncated, "the image ends before its header is complete"),
+        SKCodecResult.InvalidInput when ZeroSizeHeader.IsDeclared(encoded) => new(ImageDecodeError.ZeroSize, "the image declares a zero width or height"),
+        _ => new(ImageDecodeError.Corrupt, $"the image header cannot be read ({result})"),
+    };
+
+    private static ImageDecodeException PixelFailure(SKCodecResult result, SKEncodedImageFormat format) => result switch
+    {
+        SKCodecResult.IncompleteInput => new(ImageDecodeError.Truncated, $"the {format} data ends before the last pixel row"),
+        _ => new(ImageDecodeError.Corrupt, $"the {format} pixel data cannot be decoded ({result})"),
+    };
+}

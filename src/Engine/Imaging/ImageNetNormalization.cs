@@ -1,0 +1,36 @@
+namespace EmbeddingService.Engine.Imaging;
+
+/// <summary>torchvision <c>ToTensor</c> + <c>Normalize</c> with the ImageNet mean and std, computed in float32.</summary>
+public static class ImageNetNormalization
+{
+    public static ReadOnlySpan<float> Mean => [0.485f, 0.456f, 0.406f];
+
+    public static ReadOnlySpan<float> Std => [0.229f, 0.224f, 0.225f];
+
+    // Every 8-bit value maps to one float per channel, so a table gives torch's float32 results exactly.
+    private static readonly float[][] Levels = [LevelsOf(0), LevelsOf(1), LevelsOf(2)];
+
+    public static PreprocessedImage ToChw(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var planeSize = image.Width * image.Height;
+        var chw = GC.AllocateUninitializedArray<float>(3 * planeSize);
+        ReadOnlySpan<byte> pixels = image.Pixels;
+        for (var channel = 0; channel < 3; channel++)
+        {
+            var levels = Levels[channel];
+            var plane = chw.AsSpan(channel * planeSize, planeSize);
+            for (var i = 0; i < planeSize; i++)
+                plane[i] = levels[pixels[i * 3 + channel]];
+        }
+        return new PreprocessedImage(image.Height, image.Width, chw);
+    }
+
+    private static float[] LevelsOf(int channel)
+    {
+        var levels = new float[256];
+        for (var v = 0; v < levels.Length; v++)
+            levels[v] = (v / 255f - Mean[channel]) / Std[channel];
+        return levels;
+    }
+}

@@ -1,0 +1,24 @@
+namespace EmbeddingService.Engine.Imaging;
+
+/// <summary>Encoded bytes to the model's input tensor: decode, resize and crop per policy, normalise.</summary>
+public sealed class ImagePreprocessor
+{
+    private readonly ImageDecoder _decoder;
+    private readonly IResizePolicy _policy;
+
+    public ImagePreprocessor(IResizePolicy policy, ImageDecoder? decoder = null)
+    {
+        _policy = policy ?? throw new ArgumentNullException(nameof(policy));
+        _decoder = decoder ?? new ImageDecoder();
+    }
+
+    /// <exception cref="ImageDecodeException">The bytes are not an acceptable image.</exception>
+    public PreprocessedImage Process(ReadOnlySpan<byte> encoded) => Process(_decoder.Decode(encoded));
+
+    public PreprocessedImage Process(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var resized = PillowBicubicResampler.ResizeAndCrop(image, _policy.Plan(image.Width, image.Height));
+        return ImageNetNormalization.ToChw(resized);
+    }
+}
