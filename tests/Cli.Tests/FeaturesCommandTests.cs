@@ -13,7 +13,7 @@ public sealed class FeaturesCommandTests
     {
         var outDir = CliRun.TempDir();
         var (code, _, stderr) = CliRun.Run("features",
-            "--weights", CliRun.Fixture("dinov2-parity", config, $"weights.{format}"), "--heads", "3",
+            "--weights", CliRun.Fixture("dinov2-parity", config, $"weights.{format}"),
             "--input", CliRun.Fixture("dinov2-parity", config, $"input_{@case}.npy"), "--out", outDir);
         Assert.True(code == 0, stderr);
         var outputs = config == "reg" ? new[] { "cls", "patch", "prenorm", "reg" } : ["cls", "patch", "prenorm"];

@@ -2,7 +2,8 @@ namespace EmbeddingService.Engine.Checkpoints;
 
 /// <summary>
 /// Settings a checkpoint's tensors cannot tell. Each one left null is taken from a Hugging Face config.json when
-/// there is one, else from the official convention.
+/// there is one, else from an <see cref="ArchitectureSidecar"/> beside a single-file checkpoint, else from the
+/// official convention.
 /// </summary>
 public sealed record CheckpointLoadOptions
 {

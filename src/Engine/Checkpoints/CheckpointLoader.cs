@@ -19,7 +19,7 @@ public static class CheckpointLoader
         var huggingFaceConfig = format == CheckpointFormat.HuggingFaceFolder
             ? HuggingFaceConfig.Read(Path.Combine(path, CheckpointFormatDetector.HuggingFaceConfigFile))
             : null;
-        var effectiveOptions = huggingFaceConfig?.Complete(options) ?? options;
+        var effectiveOptions = huggingFaceConfig?.Complete(options) ?? ArchitectureSidecar.Complete(weightsFile, options);
 
         var mapped = OfficialKeyMapper.ToOfficial(StateDictReader.Read(weightsFile, format));
         try

@@ -50,10 +50,52 @@ public sealed class CheckpointLoaderTests
     [Fact]
     public void UnofficialWidthWithoutHeadOverrideIsRejected()
     {
-        var error = Assert.Throws<CheckpointException>(() => CheckpointLoader.Load(Fixtures.SafeTensors("tiny"), CheckpointLoadOptions.Default));
+        using var folder = new TemporaryFolder();
+        var alone = Path.Combine(folder.Path, "weights.safetensors");
+        File.Copy(Fixtures.SafeTensors("tiny"), alone);
+        var error = Assert.Throws<CheckpointException>(() => CheckpointLoader.Load(alone, CheckpointLoadOptions.Default));
 
         Assert.Contains("heads", error.Message);
         Assert.Contains("96", error.Message);
+    }
+
+    [Theory]
+    [InlineData("tiny")]
+    [InlineData("reg")]
+    public void ArchitectureSidecarBesideTheWeightsSuppliesWhatTensorsCannotTell(string model)
+    {
+        // The fixture folders carry manifest.json, whose "config" names the heads and interpolation settings.
+        using var loaded = CheckpointLoader.Load(Fixtures.Pth(model), CheckpointLoadOptions.Default);
+        var expected = Fixtures.ManifestConfig(model);
+        Assert.Equal(expected, loaded.Config with { LayerScaleInit = expected.LayerScaleInit });
+    }
+
+    [Fact]
+    public void SidecarNamedLikeTheWeightsWinsAndExplicitOptionsWinOverIt()
+    {
+        using var folder = new TemporaryFolder();
+        var weights = Path.Combine(folder.Path, "student.safetensors");
+        File.Copy(Fixtures.SafeTensors("tiny"), weights);
+        File.WriteAllText(Path.Combine(folder.Path, "config.json"), """{"num_attention_heads": 2}""");
+        File.WriteAllText(Path.Combine(folder.Path, "student.json"), """{"num_heads": 6, "interpolate_offset": 0.0}""");
+        using (var fromSidecar = CheckpointLoader.Load(weights, CheckpointLoadOptions.Default))
+        {
+            Assert.Equal(6, fromSidecar.Config.NumHeads);
+            Assert.Equal(0.0, fromSidecar.Config.InterpolateOffset);
+        }
+        using var explicitHeads = CheckpointLoader.Load(weights, new CheckpointLoadOptions { NumHeads = 3 });
+        Assert.Equal(3, explicitHeads.Config.NumHeads);
+    }
+
+    [Fact]
+    public void UnreadableSidecarIsAClearError()
+    {
+        using var folder = new TemporaryFolder();
+        var weights = Path.Combine(folder.Path, "weights.pth");
+        File.Copy(Fixtures.Pth("tiny"), weights);
+        File.WriteAllText(Path.Combine(folder.Path, "manifest.json"), "{ not json");
+        var error = Assert.Throws<CheckpointException>(() => CheckpointLoader.Load(weights, CheckpointLoadOptions.Default));
+        Assert.Contains("manifest.json", error.Message);
     }
 
     [Fact]
