@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EmbeddingService.Cli.Commands;
 using EmbeddingService.Engine.Checkpoints;
+using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Runtime;
 
 namespace EmbeddingService.Cli;
@@ -18,6 +19,8 @@ public static class EmbedCtl
     {
         var root = new RootCommand("embedctl: DINOv2 features, embeddings, preprocessing and benchmarks from the command line");
         root.Subcommands.Add(FeaturesCommand.Create());
+        root.Subcommands.Add(PreprocessCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -33,6 +36,11 @@ public static class EmbedCtl
         {
             Console.Error.WriteLine($"embedctl: {e.Message}");
             return BadArguments;
+        }
+        catch (ImageDecodeException e)
+        {
+            Console.Error.WriteLine($"embedctl: {e.Code}: {e.Message}");
+            return Failed;
         }
         catch (Exception e) when (e is CheckpointException or InvalidDataException or IOException or UnauthorizedAccessException or TorchRuntimeException)
         {

@@ -3,7 +3,9 @@ using static TorchSharp.torch;
 namespace EmbeddingService.Engine.Model;
 
 /// <summary>
-/// Seeded initialisation following the official DINOv2 init: trunc-normal(0.02) Linear weights and pos-embed,
+/// Seeded initialisation following the official DINOv2 init: normal(0.02) Linear weights and pos-embed (the
+/// official trunc_normal_(std=0.02) truncates at ±2, a hundred deviations out, so it is this normal; TorchSharp
+/// 0.107's trunc_normal_ fills a constant instead, which is why it is not used),
 /// tiny normal cls/register tokens, zero biases and mask token, LayerNorm (1, 0), LayerScale at its init value,
 /// and PyTorch's default uniform(±1/√fan_in) for the patch projection. Same seed, same weights.
 /// </summary>
@@ -17,7 +19,7 @@ public static class RandomInitializer
         {
             var leaf = name[(name.LastIndexOf('.') + 1)..];
             if (name is "pos_embed")
-                nn.init.trunc_normal_(parameter, std: 0.02, generator: generator);
+                nn.init.normal_(parameter, std: 0.02, generator: generator);
             else if (name is "cls_token" or "register_tokens")
                 nn.init.normal_(parameter, std: 1e-6, generator: generator);
             else if (name is "mask_token")
@@ -32,7 +34,7 @@ public static class RandomInitializer
             else if (name.Contains("norm", StringComparison.Ordinal) && leaf == "weight")
                 nn.init.ones_(parameter);
             else if (leaf == "weight")
-                nn.init.trunc_normal_(parameter, std: 0.02, generator: generator);
+                nn.init.normal_(parameter, std: 0.02, generator: generator);
             else
                 nn.init.zeros_(parameter);
         }

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using EmbeddingService.Engine.Imaging;
+
+namespace EmbeddingService.Cli.Commands;
+
+/// <summary>The options of commands that read image files: resize policy, sizes and decoder limits.</summary>
+public sealed class PreprocessOptions
+{
+    private readonly Option<string> _policy = new("--policy")
+    {
+        Description = "center-crop (the paper's evaluation transform) or keep-aspect (sides multiples of 14)",
+        DefaultValueFactory = _ => ResizePolicies.CenterCrop,
+    };
+    private readonly Option<int> _size = new("--size")
+    {
+        Description = "center-crop: crop size; keep-aspect: shorter side",
+        DefaultValueFactory = _ => 224,
+    };
+    private readonly Option<int?> _secondary = new("--resize")
+    {
+        Description = "center-crop: shorter side before cropping (default size·256/224); keep-aspect: longest allowed side (default 2·size)",
+    };
+    private readonly Option<long> _maxPixels = new("--max-pixels")
+    {
+        Description = "Reject images with more pixels than this, from the header",
+        DefaultValueFactory = _ => new ImageLimits().MaxPixels,
+    };
+
+    public PreprocessOptions AddTo(Command command)
+    {
+        command.Options.Add(_policy);
+        command.Options.Add(_size);
+        command.Options.Add(_secondary);
+        command.Options.Add(_maxPixels);
+        return this;
+    }
+
+    /// <summary>The preprocessor; throws <see cref="ArgumentException"/> for bad values.</summary>
+    public ImagePreprocessor Create(ParseResult result, int patchSize = 14) => new(
+        ResizePolicies.Create(result.GetValue(_policy)!, result.GetValue(_size), result.GetValue(_secondary), patchSize),
+        new ImageDecoder(new ImageLimits { MaxPixels = result.GetValue(_maxPixels) }));
+}
