@@ -5,7 +5,8 @@ namespace EmbeddingService.Engine.Model;
 /// <summary>
 /// Seeded initialisation following the official DINOv2 init: normal(0.02) Linear weights and pos-embed (the
 /// official trunc_normal_(std=0.02) truncates at ±2, a hundred deviations out, so it is this normal; TorchSharp
-/// 0.107's trunc_normal_ fills a constant instead, which is why it is not used),
+/// 0.107's nn.init.trunc_normal_ fills a constant and its nn.init functions ignore the generator, so the
+/// tensors' own seeded samplers are used),
 /// tiny normal cls/register tokens, zero biases and mask token, LayerNorm (1, 0), LayerScale at its init value,
 /// and PyTorch's default uniform(±1/√fan_in) for the patch projection. Same seed, same weights.
 /// </summary>
@@ -19,9 +20,9 @@ public static class RandomInitializer
         {
             var leaf = name[(name.LastIndexOf('.') + 1)..];
             if (name is "pos_embed")
-                nn.init.normal_(parameter, std: 0.02, generator: generator);
+                parameter.normal_(0, 0.02, generator);
             else if (name is "cls_token" or "register_tokens")
-                nn.init.normal_(parameter, std: 1e-6, generator: generator);
+                parameter.normal_(0, 1e-6, generator);
             else if (name is "mask_token")
                 nn.init.zeros_(parameter);
             else if (leaf == "gamma")
@@ -29,12 +30,12 @@ public static class RandomInitializer
             else if (name.StartsWith("patch_embed.", StringComparison.Ordinal))
             {
                 var bound = 1.0 / Math.Sqrt(model.Config.InChannels * model.Config.PatchSize * model.Config.PatchSize);
-                nn.init.uniform_(parameter, -bound, bound, generator: generator);
+                parameter.uniform_(-bound, bound, generator);
             }
             else if (name.Contains("norm", StringComparison.Ordinal) && leaf == "weight")
                 nn.init.ones_(parameter);
             else if (leaf == "weight")
-                nn.init.normal_(parameter, std: 0.02, generator: generator);
+                parameter.normal_(0, 0.02, generator);
             else
                 nn.init.zeros_(parameter);
         }
