@@ -21,7 +21,7 @@ public sealed class PackingTests
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var model = new DinoVisionTransformer(ParityFixtureModels.For(config));
+        using var model = new DinoVisionTransformer(Fixtures.ManifestConfig(config));
         model.load_py(Fixtures.Parity(config, "weights.pth"));
         model.eval();
         var generator = new TorchSharp.torch.Generator(7);
@@ -46,7 +46,7 @@ public sealed class PackingTests
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var model = new DinoVisionTransformer(ParityFixtureModels.Reg);
+        using var model = new DinoVisionTransformer(Fixtures.ManifestConfig("reg"));
         model.load_py(Fixtures.Parity("reg", "weights.pth"));
         var generator = new TorchSharp.torch.Generator(3);
         var a = randn([1, 3, 56, 56], generator: generator);
@@ -70,7 +70,7 @@ public sealed class PackingTests
     public void RejectsSizesThatAreNotPatchMultiples()
     {
         using var scope = NewDisposeScope();
-        using var model = new DinoVisionTransformer(ParityFixtureModels.Tiny);
+        using var model = new DinoVisionTransformer(Fixtures.ManifestConfig("tiny"));
         var error = Assert.Throws<ArgumentException>(() => model.ForwardFeatures(zeros(1, 3, 224, 100)));
         Assert.Contains("multiple of the patch size", error.Message);
     }

@@ -15,7 +15,7 @@ public sealed class ParityTests
 
     private static DinoVisionTransformer LoadPth(string config)
     {
-        var model = new DinoVisionTransformer(ParityFixtureModels.For(config));
+        var model = new DinoVisionTransformer(Fixtures.ManifestConfig(config));
         model.load_py(Fixtures.Parity(config, "weights.pth"));
         model.eval();
         return model;
@@ -35,7 +35,7 @@ public sealed class ParityTests
         TensorAssert.Close(Npy.Read(Fixtures.Parity(config, $"expected_{@case}_cls.npy")), features.Cls, Tolerance, "cls");
         TensorAssert.Close(Npy.Read(Fixtures.Parity(config, $"expected_{@case}_patch.npy")), features.Patches, Tolerance, "patch");
         TensorAssert.Close(Npy.Read(Fixtures.Parity(config, $"expected_{@case}_prenorm.npy")), features.Prenorm, Tolerance, "prenorm");
-        if (ParityFixtureModels.For(config).NumRegisters > 0)
+        if (Fixtures.ManifestConfig(config).NumRegisters > 0)
             TensorAssert.Close(Npy.Read(Fixtures.Parity(config, $"expected_{@case}_reg.npy")), features.Registers, Tolerance, "registers");
     }
 

@@ -16,7 +16,7 @@ public sealed class StateDictNamingTests
         using var manifest = JsonDocument.Parse(File.ReadAllText(Fixtures.Parity(config, "manifest.json")));
         var expected = manifest.RootElement.GetProperty("weights").GetProperty("parameters").EnumerateArray()
             .ToDictionary(p => p.GetProperty("key").GetString()!, p => p.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray());
-        using var model = new DinoVisionTransformer(ParityFixtureModels.For(config));
+        using var model = new DinoVisionTransformer(Fixtures.ManifestConfig(config));
         var actual = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (key, shape) in expected)
