@@ -64,14 +64,17 @@ public static class BenchCommand
         using var input = randn([batch, 3, res, res], generator: new Generator(0)).to(loaded.Target.DType, loaded.Target.Device);
         void Forward()
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            loaded.Network.ForwardFeatures(input);
-            Synchronize(loaded.Target);
+            using (NewDisposeScope())
+            using (no_grad())
+            {
+                loaded.Network.ForwardFeatures(input);
+                Synchronize(loaded.Target);
+            }
         }
         for (var i = 0; i < warmup; i++) Forward();
         var rssAfterWarmup = ProcessMemory.CurrentRssBytes();
         long? rssAfter10 = null;
+        var rssSamples = new JsonArray();
         var latencies = new List<double>();
         var total = Stopwatch.StartNew();
         while (iterations is { } count ? latencies.Count < count : total.Elapsed.TotalSeconds < seconds || latencies.Count < 3)
@@ -80,6 +83,7 @@ public static class BenchCommand
             Forward();
             latencies.Add(one.Elapsed.TotalMilliseconds);
             if (latencies.Count == 10) rssAfter10 = ProcessMemory.CurrentRssBytes();
+            if (latencies.Count % (latencies.Count < 100 ? 10 : 100) == 0) rssSamples.Add(Math.Round(ProcessMemory.CurrentRssBytes() / 1048576.0, 1));
         }
         var elapsed = total.Elapsed.TotalSeconds;
         var config = loaded.Network.Config;
@@ -98,6 +102,8 @@ public static class BenchCommand
         report["rss_mb_after_warmup"] = Math.Round(rssAfterWarmup / 1048576.0, 1);
         if (rssAfter10 is { } after10) report["rss_mb_after_10"] = Math.Round(after10 / 1048576.0, 1);
         report["rss_mb_end"] = Math.Round(ProcessMemory.CurrentRssBytes() / 1048576.0, 1);
+        report["rss_mb_every_100"] = rssSamples;
+        report["managed_heap_mb_end"] = Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1);
     }
 
     /// <summary>Median and best fp32 GEMM rates (GFLOP/s) of an n×n×n matmul on the target, over 10 timed runs.</summary>

@@ -23,6 +23,7 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_initialized) return;
+            NativeHeap.UseSingleArena();
             var directory = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
             var path = FindNativeLibrary(directory)
                 ?? throw new TorchRuntimeException(
