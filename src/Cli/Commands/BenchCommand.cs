@@ -20,7 +20,8 @@ public static class BenchCommand
         var iterations = new Option<int?>("--iterations") { Description = "Measure exactly this many forwards instead of --seconds" };
         var warmup = new Option<int>("--warmup") { Description = "Unmeasured forwards first", DefaultValueFactory = _ => 3 };
         var matmul = new Option<bool>("--matmul") { Description = "Also measure a 2048³ fp32 matmul through the same libtorch" };
-        foreach (var option in new Option[] { batch, resolution, threads, seconds, iterations, warmup, matmul }) command.Options.Add(option);
+        var profile = new Option<bool>("--profile") { Description = "Also time each kind of operation (10 extra forwards with module hooks)" };
+        foreach (var option in new Option[] { batch, resolution, threads, seconds, iterations, warmup, matmul, profile }) command.Options.Add(option);
 
         command.SetAction(result =>
         {
@@ -43,6 +44,8 @@ public static class BenchCommand
                 ["resolution"] = res,
             };
             MeasureForward(loaded, n, res, result.GetValue(warmup), result.GetValue(seconds), result.GetValue(iterations), report);
+            if (result.GetValue(profile))
+                report["profile_ms_per_forward"] = Profile(loaded, n, res);
             if (result.GetValue(matmul))
             {
                 var (median, best) = MeasureMatmul(loaded.Target, 2048);
@@ -104,6 +107,26 @@ public static class BenchCommand
         report["rss_mb_end"] = Math.Round(ProcessMemory.CurrentRssBytes() / 1048576.0, 1);
         report["rss_mb_every_100"] = rssSamples;
         report["managed_heap_mb_end"] = Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1);
+    }
+
+    private static JsonObject Profile(LoadedModel loaded, int batch, int res)
+    {
+        const int forwards = 10;
+        using var input = randn([batch, 3, res, res], generator: new Generator(0)).to(loaded.Target.DType, loaded.Target.Device);
+        using var profiler = new ForwardProfiler(loaded.Network);
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < forwards; i++)
+        {
+            using (NewDisposeScope())
+            using (no_grad())
+                loaded.Network.ForwardFeatures(input);
+        }
+        var perForward = profiler.Report(forwards, total.Elapsed);
+        var sum = perForward.Values.Sum();
+        var report = new JsonObject();
+        foreach (var (name, ms) in perForward.OrderByDescending(p => p.Value))
+            report[name] = new JsonObject { ["ms"] = Math.Round(ms, 2), ["share"] = Math.Round(ms / sum, 3) };
+        return report;
     }
 
     /// <summary>Median and best fp32 GEMM rates (GFLOP/s) of an n×n×n matmul on the target, over 10 timed runs.</summary>

@@ -27,14 +27,14 @@ public sealed class Attention : nn.Module<Tensor, IReadOnlyList<SequenceGroup>, 
 
     public override Tensor forward(Tensor tokens, IReadOnlyList<SequenceGroup> groups)
     {
-        using var projected = qkv.forward(tokens);
+        using var projected = qkv.call(tokens);
         var perGroup = new Tensor[groups.Count];
         for (var g = 0; g < groups.Count; g++)
             perGroup[g] = AttendGroup(projected, groups[g]);
         using var attended = perGroup.Length == 1 ? perGroup[0] : cat(perGroup, 0);
         if (perGroup.Length > 1)
             foreach (var t in perGroup) t.Dispose();
-        return proj.forward(attended);
+        return proj.call(attended);
     }
 
     private Tensor AttendGroup(Tensor projected, SequenceGroup group)

@@ -160,11 +160,11 @@ public sealed class DinoVisionTransformer : nn.Module
             foreach (var part in parts) part.Dispose();
         foreach (var block in blocks)
         {
-            var next = block.forward(x, attentionGroups);
+            var next = block.call(x, attentionGroups);
             x.Dispose();
             x = next;
         }
-        return new PackedFeatures(x, norm.forward(x), sequences);
+        return new PackedFeatures(x, norm.call(x), sequences);
     }
 
     /// <summary>prepare_tokens_with_masks: patch embed, mask, cls, pos-embed, registers → [N, 1 + R + P, D].</summary>
@@ -172,7 +172,7 @@ public sealed class DinoVisionTransformer : nn.Module
     {
         using var scope = NewDisposeScope();
         var count = images.shape[0];
-        var patches = patch_embed.forward(images);
+        var patches = patch_embed.call(images);
         if (masks is not null)
             patches = where(masks.unsqueeze(-1), mask_token.to(patches.dtype).unsqueeze(0), patches);
         var withCls = cat([cls_token.expand(count, -1, -1), patches], 1);

@@ -20,8 +20,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var hidden = fc1.forward(x);
-        using var activated = nn.functional.gelu(hidden);
-        return fc2.forward(activated);
+        using var hidden = fc1.call(x);
+        // In place when autograd is off: the hidden activations are the largest tensor of a block.
+        using var activated = is_grad_enabled() ? nn.functional.gelu(hidden) : hidden.gelu_().alias();
+        return fc2.call(activated);
     }
 }

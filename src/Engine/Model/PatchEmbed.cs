@@ -19,7 +19,7 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     /// <summary>[N, C, H, W] → [N, (H/P)·(W/P), D], patches in row-major order.</summary>
     public override Tensor forward(Tensor images)
     {
-        using var grid = proj.forward(images);
+        using var grid = proj.call(images);
         using var flat = grid.flatten(2);
         return flat.transpose(1, 2);
     }

@@ -20,12 +20,12 @@ public sealed class SwiGluFfn : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var fused = w12.forward(x);
+        using var fused = w12.call(x);
         var halves = fused.chunk(2, -1);
         using var gate = halves[0];
         using var value = halves[1];
         using var activated = nn.functional.silu(gate);
         using var product = activated.mul(value);
-        return w3.forward(product);
+        return w3.call(product);
     }
 }

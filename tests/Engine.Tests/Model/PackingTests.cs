@@ -1,6 +1,5 @@
 using EmbeddingService.Engine.Model;
 using EmbeddingService.Engine.Runtime;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Engine.Tests.Model;
@@ -21,9 +20,8 @@ public sealed class PackingTests
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var model = new DinoVisionTransformer(Fixtures.ManifestConfig(config));
-        model.load_py(Fixtures.Parity(config, "weights.pth"));
-        model.eval();
+        using var loaded = FixtureModels.Load(config);
+        var model = loaded.Network;
         var generator = new TorchSharp.torch.Generator(7);
         var images = Sizes.Select(s => randn([3, s.H, s.W], generator: generator)).ToArray();
 
@@ -46,8 +44,8 @@ public sealed class PackingTests
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var model = new DinoVisionTransformer(Fixtures.ManifestConfig("reg"));
-        model.load_py(Fixtures.Parity("reg", "weights.pth"));
+        using var loaded = FixtureModels.Load("reg");
+        var model = loaded.Network;
         var generator = new TorchSharp.torch.Generator(3);
         var a = randn([1, 3, 56, 56], generator: generator);
         var b = randn([1, 3, 56, 56], generator: generator);

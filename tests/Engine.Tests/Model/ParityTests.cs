@@ -1,8 +1,5 @@
 using EmbeddingService.Engine.IO;
-using EmbeddingService.Engine.Model;
 using EmbeddingService.Engine.Runtime;
-using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Engine.Tests.Model;
@@ -13,23 +10,19 @@ public sealed class ParityTests
 
     public ParityTests() => TorchRuntime.EnsureInitialized();
 
-    private static DinoVisionTransformer LoadPth(string config)
-    {
-        var model = new DinoVisionTransformer(Fixtures.ManifestConfig(config));
-        model.load_py(Fixtures.Parity(config, "weights.pth"));
-        model.eval();
-        return model;
-    }
-
     [Theory]
-    [InlineData("tiny", "224")]
-    [InlineData("reg", "224")]
-    [InlineData("reg", "518")]
-    public void ForwardFeaturesMatchesOfficialOutputs(string config, string @case)
+    [InlineData("tiny", "224", "pth")]
+    [InlineData("tiny", "224", "safetensors")]
+    [InlineData("reg", "224", "pth")]
+    [InlineData("reg", "224", "safetensors")]
+    [InlineData("reg", "518", "pth")]
+    [InlineData("reg", "518", "safetensors")]
+    public void ForwardFeaturesMatchesOfficialOutputs(string config, string @case, string format)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var model = LoadPth(config);
+        using var loaded = FixtureModels.Load(config, format);
+        var model = loaded.Network;
         var input = Npy.Read(Fixtures.Parity(config, $"input_{@case}.npy"));
         using var features = model.ForwardFeatures(tensor(input.Data, input.Shape));
         TensorAssert.Close(Npy.Read(Fixtures.Parity(config, $"expected_{@case}_cls.npy")), features.Cls, Tolerance, "cls");
@@ -47,7 +40,8 @@ public sealed class ParityTests
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var model = LoadPth(config);
+        using var loaded = FixtureModels.Load(config);
+        var model = loaded.Network;
         var expected = Npy.Read(Fixtures.Parity(config, $"expected_posembed_{gridHeight}x{gridWidth}.npy"));
         TensorAssert.Close(expected, model.PositionEmbeddingFor(gridHeight, gridWidth), Tolerance, "pos_embed");
     }
