@@ -13,7 +13,7 @@ public sealed class ModelHost(IOptions<ModelOptions> options, ILogger<ModelHost>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var request = new ModelLoadRequest { Weights = o.Weights, Architecture = o.Architecture, Heads = o.Heads, Device = o.Device, Precision = o.Precision };
+        var request = new ModelLoadRequest { Weights = o.Weights, Architecture = string.IsNullOrWhiteSpace(o.Architecture) ? null : o.Architecture, Heads = o.Heads, Device = o.Device, Precision = o.Precision };
         request.Validate();
         var model = ModelLoader.Load(request);
         WarmUp(model);

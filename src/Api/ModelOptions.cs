@@ -11,8 +11,8 @@ public sealed class ModelOptions
     [Required]
     public string Weights { get; set; } = "random:0";
 
-    /// <summary>Architecture for random weights (default vits14); checked against checkpoints when set.</summary>
-    public string? Architecture { get; set; } = "vits14";
+    /// <summary>Architecture for random weights (vits14 when empty); checked against checkpoints when set.</summary>
+    public string? Architecture { get; set; }
 
     [Range(1, 256)]
     public int? Heads { get; set; }

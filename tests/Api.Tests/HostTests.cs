@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EmbeddingService.Api;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmbeddingService.Api.Tests;
 
@@ -22,7 +24,7 @@ public sealed class HostTests
     public async Task ServesTheConfiguredCheckpointAndSaysWhatItIs()
     {
         var weights = Path.Combine(AppContext.BaseDirectory, "fixtures", "dinov2-parity", "reg", "weights.safetensors");
-        var (app, client) = await StartAsync($"--Model:Weights={weights}", "--Model:Architecture=", "--Model:Device=cpu");
+        var (app, client) = await StartAsync($"--Model:Weights={weights}", "--Model:Device=cpu");
         await using (app)
         {
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
