@@ -8,7 +8,8 @@ namespace EmbeddingService.Engine.Checkpoints;
 public static class ArchitectureInference
 {
     private static readonly Regex BlockIndex = new(@"^blocks\.(\d+)\.");
-    // SwiGLU checkpoints do not record the ratio; every official SwiGLU model uses 4 with the rounding in VitConfig.
+    // SwiGLU checkpoints do not record the ratio; official SwiGLU models use 4 with the rounding in VitConfig,
+    // and any other width is kept as an explicit hidden width.
     private const double SwiGluMlpRatio = 4.0;
     // Far above any real ViT (ViT-g has 40 blocks); keeps a corrupt index from producing a huge gap list.
     private const int MaxDepth = 1000;
@@ -52,8 +53,13 @@ public static class ArchitectureInference
             InterpolateOffset = options.InterpolateOffset ?? (numRegisters > 0 ? 0.0 : 0.1),
             InterpolateAntialias = options.InterpolateAntialias ?? numRegisters > 0,
             LayerNormEps = options.LayerNormEps ?? 1e-6,
+            // Optional parts of the official model (init_values=None, qkv_bias/proj_bias/ffn_bias=False) show as absent keys.
+            LayerScale = state.ContainsKey("blocks.0.ls1.gamma"),
+            QkvBias = state.ContainsKey("blocks.0.attn.qkv.bias"),
+            ProjBias = state.ContainsKey("blocks.0.attn.proj.bias"),
+            FfnBias = state.ContainsKey(ffn == FfnKind.SwiGlu ? "blocks.0.mlp.w12.bias" : "blocks.0.mlp.fc1.bias"),
         };
-        CheckSwiGluWidth(state, config);
+        config = WithSwiGluWidth(state, config);
         try
         {
             config.Validate();
@@ -121,12 +127,12 @@ public static class ArchitectureInference
         return (int)(embedDim * ratio) < rows ? Math.BitIncrement(ratio) : ratio;
     }
 
-    private static void CheckSwiGluWidth(IReadOnlyDictionary<string, Tensor> state, VitConfig config)
+    private static VitConfig WithSwiGluWidth(IReadOnlyDictionary<string, Tensor> state, VitConfig config)
     {
-        if (config.Ffn != FfnKind.SwiGlu) return;
-        var w12 = state["blocks.0.mlp.w12.weight"];
-        if (w12.shape[0] != 2L * config.FfnHiddenDim)
-            throw new CheckpointException(
-                $"blocks.0.mlp.w12.weight has {w12.shape[0]} rows, but a SwiGLU FFN of width {config.EmbedDim} with mlp ratio {SwiGluMlpRatio} has 2 × {config.FfnHiddenDim}; other SwiGLU ratios are not supported.");
+        if (config.Ffn != FfnKind.SwiGlu) return config;
+        var rows = state["blocks.0.mlp.w12.weight"].shape[0];
+        if (rows % 2 != 0)
+            throw new CheckpointException($"blocks.0.mlp.w12.weight has {rows} rows; a fused SwiGLU layer has an even number (gate and value).");
+        return rows == 2L * config.FfnHiddenDim ? config : config with { FfnHiddenDimOverride = (int)(rows / 2) };
     }
 }

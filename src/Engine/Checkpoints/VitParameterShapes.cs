@@ -24,27 +24,27 @@ public static class VitParameterShapes
             shapes[prefix + "norm1.weight"] = [d];
             shapes[prefix + "norm1.bias"] = [d];
             shapes[prefix + "attn.qkv.weight"] = [3 * d, d];
-            shapes[prefix + "attn.qkv.bias"] = [3 * d];
+            if (config.QkvBias) shapes[prefix + "attn.qkv.bias"] = [3 * d];
             shapes[prefix + "attn.proj.weight"] = [d, d];
-            shapes[prefix + "attn.proj.bias"] = [d];
-            shapes[prefix + "ls1.gamma"] = [d];
+            if (config.ProjBias) shapes[prefix + "attn.proj.bias"] = [d];
+            if (config.LayerScale) shapes[prefix + "ls1.gamma"] = [d];
             shapes[prefix + "norm2.weight"] = [d];
             shapes[prefix + "norm2.bias"] = [d];
             if (config.Ffn == FfnKind.SwiGlu)
             {
                 shapes[prefix + "mlp.w12.weight"] = [2 * h, d];
-                shapes[prefix + "mlp.w12.bias"] = [2 * h];
+                if (config.FfnBias) shapes[prefix + "mlp.w12.bias"] = [2 * h];
                 shapes[prefix + "mlp.w3.weight"] = [d, h];
-                shapes[prefix + "mlp.w3.bias"] = [d];
+                if (config.FfnBias) shapes[prefix + "mlp.w3.bias"] = [d];
             }
             else
             {
                 shapes[prefix + "mlp.fc1.weight"] = [h, d];
-                shapes[prefix + "mlp.fc1.bias"] = [h];
+                if (config.FfnBias) shapes[prefix + "mlp.fc1.bias"] = [h];
                 shapes[prefix + "mlp.fc2.weight"] = [d, h];
-                shapes[prefix + "mlp.fc2.bias"] = [d];
+                if (config.FfnBias) shapes[prefix + "mlp.fc2.bias"] = [d];
             }
-            shapes[prefix + "ls2.gamma"] = [d];
+            if (config.LayerScale) shapes[prefix + "ls2.gamma"] = [d];
         }
         shapes["norm.weight"] = [d];
         shapes["norm.bias"] = [d];

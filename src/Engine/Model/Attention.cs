@@ -16,12 +16,12 @@ public sealed class Attention : nn.Module<Tensor, IReadOnlyList<SequenceGroup>, 
     private readonly long _dim;
     private readonly long _heads;
 
-    public Attention(long dim, long heads) : base(nameof(Attention))
+    public Attention(long dim, long heads, bool qkvBias = true, bool projBias = true) : base(nameof(Attention))
     {
         _dim = dim;
         _heads = heads;
-        qkv = nn.Linear(dim, 3 * dim);
-        proj = nn.Linear(dim, dim);
+        qkv = nn.Linear(dim, 3 * dim, hasBias: qkvBias);
+        proj = nn.Linear(dim, dim, hasBias: projBias);
         RegisterComponents();
     }
 

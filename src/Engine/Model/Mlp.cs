@@ -11,10 +11,10 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     private readonly Linear fc2;
 #pragma warning restore IDE1006
 
-    public Mlp(long dim, long hidden) : base(nameof(Mlp))
+    public Mlp(long dim, long hidden, bool bias = true) : base(nameof(Mlp))
     {
-        fc1 = nn.Linear(dim, hidden);
-        fc2 = nn.Linear(hidden, dim);
+        fc1 = nn.Linear(dim, hidden, hasBias: bias);
+        fc2 = nn.Linear(hidden, dim, hasBias: bias);
         RegisterComponents();
     }
 

@@ -11,10 +11,10 @@ public sealed class SwiGluFfn : nn.Module<Tensor, Tensor>
     private readonly Linear w3;
 #pragma warning restore IDE1006
 
-    public SwiGluFfn(long dim, long hidden) : base(nameof(SwiGluFfn))
+    public SwiGluFfn(long dim, long hidden, bool bias = true) : base(nameof(SwiGluFfn))
     {
-        w12 = nn.Linear(dim, 2 * hidden);
-        w3 = nn.Linear(hidden, dim);
+        w12 = nn.Linear(dim, 2 * hidden, hasBias: bias);
+        w3 = nn.Linear(hidden, dim, hasBias: bias);
         RegisterComponents();
     }
 

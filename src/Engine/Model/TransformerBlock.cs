@@ -9,22 +9,22 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
 #pragma warning disable IDE1006 // field names follow the official state dict
     private readonly LayerNorm norm1;
     private readonly Attention attn;
-    private readonly LayerScale ls1;
+    private readonly LayerScale? ls1;
     private readonly LayerNorm norm2;
     private readonly nn.Module<Tensor, Tensor> mlp;
-    private readonly LayerScale ls2;
+    private readonly LayerScale? ls2;
 #pragma warning restore IDE1006
 
     public TransformerBlock(VitConfig config) : base(nameof(TransformerBlock))
     {
         norm1 = nn.LayerNorm(config.EmbedDim, config.LayerNormEps);
-        attn = new Attention(config.EmbedDim, config.NumHeads);
-        ls1 = new LayerScale(config.EmbedDim, config.LayerScaleInit);
+        attn = new Attention(config.EmbedDim, config.NumHeads, config.QkvBias, config.ProjBias);
+        ls1 = config.LayerScale ? new LayerScale(config.EmbedDim, config.LayerScaleInit) : null;
         norm2 = nn.LayerNorm(config.EmbedDim, config.LayerNormEps);
         mlp = config.Ffn == FfnKind.SwiGlu
-            ? new SwiGluFfn(config.EmbedDim, config.FfnHiddenDim)
-            : new Mlp(config.EmbedDim, config.FfnHiddenDim);
-        ls2 = new LayerScale(config.EmbedDim, config.LayerScaleInit);
+            ? new SwiGluFfn(config.EmbedDim, config.FfnHiddenDim, config.FfnBias)
+            : new Mlp(config.EmbedDim, config.FfnHiddenDim, config.FfnBias);
+        ls2 = config.LayerScale ? new LayerScale(config.EmbedDim, config.LayerScaleInit) : null;
         RegisterComponents();
     }
 
@@ -36,12 +36,12 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
         Tensor afterAttention;
         using (var normed = norm1.call(tokens))
         using (var attended = attn.call(normed, groups))
-        using (var scaled = ls1.call(attended))
+        using (var scaled = ls1?.call(attended) ?? attended.alias())
             afterAttention = tokens.add(scaled);
         using (afterAttention)
         using (var normed = norm2.call(afterAttention))
         using (var transformed = mlp.call(normed))
-        using (var scaled = ls2.call(transformed))
+        using (var scaled = ls2?.call(transformed) ?? transformed.alias())
             return afterAttention.add(scaled);
     }
 
@@ -54,10 +54,16 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
     {
         using (var normed = norm1.call(tokens))
         using (var attended = attn.call(normed, groups))
-            tokens.addcmul_(attended, ls1.Gamma, 1);
+            AddScaled(tokens, attended, ls1);
         using (var normed = norm2.call(tokens))
         using (var transformed = mlp.call(normed))
-            tokens.addcmul_(transformed, ls2.Gamma, 1);
+            AddScaled(tokens, transformed, ls2);
         return tokens.alias();
+    }
+
+    private static void AddScaled(Tensor sum, Tensor branch, LayerScale? scale)
+    {
+        if (scale is null) sum.add_(branch);
+        else sum.addcmul_(branch, scale.Gamma, 1);
     }
 }

@@ -23,12 +23,19 @@ public sealed record VitConfig
     public double LayerNormEps { get; init; } = 1e-6;
     /// <summary>Initial LayerScale gamma (1e-5 for training from scratch, per the DINOv2 recipe).</summary>
     public double LayerScaleInit { get; init; } = 1e-5;
+    /// <summary>Blocks scale their residual branches by a learned per-channel gamma (ls1, ls2); official models do.</summary>
+    public bool LayerScale { get; init; } = true;
+    public bool QkvBias { get; init; } = true;
+    public bool ProjBias { get; init; } = true;
+    public bool FfnBias { get; init; } = true;
+    /// <summary>An explicit FFN hidden width, for checkpoints whose width no mlp ratio reproduces; null uses the ratio.</summary>
+    public int? FfnHiddenDimOverride { get; init; }
 
     public int HeadDim => EmbedDim / NumHeads;
     public int BaseGrid => ImgSize / PatchSize;
     public int NumBasePatches => BaseGrid * BaseGrid;
 
-    public int FfnHiddenDim => Ffn switch
+    public int FfnHiddenDim => FfnHiddenDimOverride ?? Ffn switch
     {
         FfnKind.Mlp => (int)(EmbedDim * MlpRatio),
         // Official SwiGLUFFNFused: hidden = (int(hidden * 2 / 3) + 7) // 8 * 8 with hidden = mlp_ratio * dim.
@@ -49,11 +56,12 @@ public sealed record VitConfig
             problems.Add($"image size ({ImgSize}) must be a positive multiple of the patch size ({PatchSize})");
         if (NumRegisters < 0) problems.Add($"registers must not be negative (got {NumRegisters})");
         if (MlpRatio <= 0) problems.Add($"mlp ratio must be positive (got {MlpRatio})");
+        if (FfnHiddenDimOverride is <= 0) problems.Add($"FFN hidden width must be positive (got {FfnHiddenDimOverride})");
         if (InterpolateOffset < 0) problems.Add($"interpolate offset must not be negative (got {InterpolateOffset})");
         if (problems.Count > 0)
             throw new ArgumentException("Invalid ViT configuration: " + string.Join("; ", problems));
     }
 
     public override string ToString() =>
-        $"ViT(dim={EmbedDim}, depth={Depth}, heads={NumHeads}, patch={PatchSize}, img={ImgSize}, registers={NumRegisters}, ffn={Ffn}, offset={InterpolateOffset}, antialias={InterpolateAntialias})";
+        $"ViT(dim={EmbedDim}, depth={Depth}, heads={NumHeads}, patch={PatchSize}, img={ImgSize}, registers={NumRegisters}, ffn={Ffn}×{FfnHiddenDim}, offset={InterpolateOffset}, antialias={InterpolateAntialias}{(LayerScale ? "" : ", no layerscale")}{(QkvBias && ProjBias && FfnBias ? "" : $", biases qkv={QkvBias} proj={ProjBias} ffn={FfnBias}")})";
 }
