@@ -12,9 +12,11 @@ namespace EmbeddingService.Api.Tests;
 /// <summary>The host on a real Kestrel bound to 127.0.0.1 with an ephemeral port.</summary>
 public sealed class HostTests
 {
+    private static readonly string[] LoopbackEphemeralPorts = ["--Serving:BindAddress=127.0.0.1", "--Serving:RestPort=0", "--Serving:GrpcPort=0"];
+
     private static async Task<(WebApplication App, HttpClient Client)> StartAsync(params string[] settings)
     {
-        var app = ApiApplication.Build(["--urls", "http://127.0.0.1:0", .. settings]);
+        var app = ApiApplication.Build([.. LoopbackEphemeralPorts, .. settings]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new HttpClient { BaseAddress = new Uri(address) });
@@ -53,7 +55,7 @@ public sealed class HostTests
     [Fact]
     public async Task BadModelConfigurationStopsStartUpWithAMessageNamingTheProblem()
     {
-        var app = ApiApplication.Build(["--urls", "http://127.0.0.1:0", "--Model:Weights=random:x"]);
+        var app = ApiApplication.Build([.. LoopbackEphemeralPorts, "--Model:Weights=random:x"]);
         await using (app)
         {
             var error = await Assert.ThrowsAsync<ArgumentException>(() => app.StartAsync());
