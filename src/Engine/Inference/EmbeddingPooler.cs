@@ -6,24 +6,19 @@ namespace EmbeddingService.Engine.Inference;
 /// <summary>Turns the features of a packed forward into one embedding per image.</summary>
 public static class EmbeddingPooler
 {
-    /// <summary>[N, width] float32 embeddings, one row per image in input order.</summary>
-    public static Tensor Pool(PackedFeatures features, Pooling pooling, bool normalize)
+    /// <summary>The float32 embedding [width] of one image of a packed forward.</summary>
+    public static Tensor Pool(PackedFeatures features, int image, Pooling pooling, bool normalize)
     {
         using var scope = NewDisposeScope();
-        var rows = new Tensor[features.Sequences.Count];
-        for (var i = 0; i < rows.Length; i++)
+        var pooled = (pooling switch
         {
-            rows[i] = pooling switch
-            {
-                Pooling.Cls => features.Cls(i),
-                Pooling.Mean => features.Patches(i).mean([0]),
-                Pooling.ClsMean => cat([features.Cls(i), features.Patches(i).mean([0])], 0),
-                _ => throw new ArgumentOutOfRangeException(nameof(pooling)),
-            };
-        }
-        var pooled = stack(rows).to(float32);
+            Pooling.Cls => features.Cls(image),
+            Pooling.Mean => features.Patches(image).mean([0]),
+            Pooling.ClsMean => cat([features.Cls(image), features.Patches(image).mean([0])], 0),
+            _ => throw new ArgumentOutOfRangeException(nameof(pooling)),
+        }).to(float32);
         if (normalize)
-            pooled = nn.functional.normalize(pooled, p: 2, dim: 1);
+            pooled = nn.functional.normalize(pooled, p: 2, dim: 0);
         return pooled.MoveToOuterDisposeScope();
     }
 }

@@ -11,28 +11,35 @@ public sealed class ImageEmbedder(LoadedModel model)
 {
     public LoadedModel Model { get; } = model;
 
-    public IReadOnlyList<ImageEmbedding> Embed(IReadOnlyList<PreprocessedImage> images, EmbedOptions options)
+    /// <summary>Tokens the model sees for an image of this size: cls, registers, patches.</summary>
+    public int TokenCount(int height, int width) =>
+        1 + Model.Network.Config.NumRegisters + height / Model.Network.Config.PatchSize * (width / Model.Network.Config.PatchSize);
+
+    public IReadOnlyList<ImageEmbedding> Embed(IReadOnlyList<PreprocessedImage> images, EmbedOptions options) =>
+        Embed(images, Enumerable.Repeat(options, images.Count).ToArray());
+
+    /// <summary>One packed forward; each image is pooled with its own options.</summary>
+    public IReadOnlyList<ImageEmbedding> Embed(IReadOnlyList<PreprocessedImage> images, IReadOnlyList<EmbedOptions> options)
     {
+        if (images.Count != options.Count) throw new ArgumentException($"{options.Count} options for {images.Count} images", nameof(options));
         if (images.Count == 0) return [];
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var target = Model.Target;
         var inputs = images.Select(i => tensor(i.Chw, [3, i.Height, i.Width]).to(target.DType, target.Device)).ToArray();
         using var features = Model.Network.ForwardPacked(inputs);
-        using var pooled = EmbeddingPooler.Pool(features, options.Pooling, options.Normalize).cpu();
-        var width = (int)pooled.shape[1];
-        var flat = pooled.data<float>().ToArray();
         var results = new ImageEmbedding[images.Count];
         for (var i = 0; i < results.Length; i++)
         {
-            var sequence = features.Sequences[i];
+            using var pooled = EmbeddingPooler.Pool(features, i, options[i].Pooling, options[i].Normalize).cpu();
             float[]? patches = null;
-            if (options.IncludePatchFeatures)
+            if (options[i].IncludePatchFeatures)
             {
                 using var patchTensor = features.Patches(i).to(float32).cpu().contiguous();
                 patches = patchTensor.data<float>().ToArray();
             }
-            results[i] = new ImageEmbedding(flat.AsSpan(i * width, width).ToArray(), sequence.GridHeight, sequence.GridWidth, (int)sequence.Length, patches);
+            var sequence = features.Sequences[i];
+            results[i] = new ImageEmbedding(pooled.data<float>().ToArray(), sequence.GridHeight, sequence.GridWidth, (int)sequence.Length, patches);
         }
         return results;
     }

@@ -1,4 +1,3 @@
-using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Inference;
 using EmbeddingService.Engine.Runtime;
 using static TorchSharp.torch;
@@ -9,20 +8,14 @@ public sealed class ImageEmbedderTests
 {
     public ImageEmbedderTests() => TorchRuntime.EnsureInitialized();
 
-    private static PreprocessedImage RandomImage(int height, int width, int seed)
-    {
-        var random = new Random(seed);
-        return new PreprocessedImage(height, width, Enumerable.Range(0, 3 * height * width).Select(_ => (float)random.NextDouble() * 2 - 1).ToArray());
-    }
-
     [Theory]
     [InlineData(Pooling.Cls, true)]
     [InlineData(Pooling.Mean, false)]
     [InlineData(Pooling.ClsMean, true)]
     public void EmbeddingsEqualPoolingTheOfficialOutputsOfEachImageAlone(Pooling pooling, bool normalize)
     {
-        using var model = ModelLoader.Load(new ModelLoadRequest { Weights = Fixtures.Parity("reg", "weights.pth"), Device = "cpu" });
-        var images = new[] { RandomImage(224, 224, 1), RandomImage(126, 252, 2), RandomImage(98, 70, 3) };
+        using var model = FixtureModels.Load("reg");
+        var images = new[] { TestImages.Random(224, 224, 1), TestImages.Random(126, 252, 2), TestImages.Random(98, 70, 3) };
         var embeddings = new ImageEmbedder(model).Embed(images, new EmbedOptions { Pooling = pooling, Normalize = normalize, IncludePatchFeatures = true });
 
         using var scope = NewDisposeScope();
