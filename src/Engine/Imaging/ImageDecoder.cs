@@ -28,6 +28,13 @@ public sealed class ImageDecoder
         if (encoded.Length > Limits.MaxBytes)
             throw new ImageDecodeException(ImageDecodeError.TooManyBytes, $"the image is {encoded.Length} bytes, over the limit of {Limits.MaxBytes}");
 
+        var format = ImageSignature.Identify(encoded)
+            ?? throw new ImageDecodeException(ImageDecodeError.UnknownFormat, "the data is not a JPEG, PNG, WebP, BMP or GIF image");
+        if (format == SKEncodedImageFormat.Bmp && BmpHeader.DeclaredPixels(encoded) is { } declared)
+            CheckPixelCount(declared, "the BMP header declares");
+        var pngOrientation = format == SKEncodedImageFormat.Png ? PngMetadata.ReadOrientation(encoded) : null;
+
+        RgbImage image;
         unsafe
         {
             fixed (byte* bytes = encoded)
@@ -36,23 +43,29 @@ public sealed class ImageDecoder
                 using var data = SKData.Create((IntPtr)bytes, encoded.Length);
                 using var codec = SKCodec.Create(new SKMemoryStream(data), out var result)
                     ?? throw CreateFailure(result, encoded);
-                return DecodeFirstFrame(codec);
+                if (codec.EncodedFormat != format)
+                    throw new ImageDecodeException(ImageDecodeError.Corrupt, $"the data starts like {format} but decodes as {codec.EncodedFormat}");
+                var rgba = DecodeFirstFrame(codec, out var info);
+                if (format == SKEncodedImageFormat.Gif)
+                    FillTransparent(rgba, GifBackdrop.Find(encoded));
+                // Pillow's origin for a PNG comes from chunks Skia does not read; for the other formats Skia's EXIF origin is Pillow's.
+                var origin = format == SKEncodedImageFormat.Png ? OriginOf(pngOrientation) : codec.EncodedOrigin;
+                image = UprightRgbCopier.Copy(rgba, info.RowBytes, info.Width, info.Height, origin);
             }
         }
+        return image;
     }
 
-    private RgbImage DecodeFirstFrame(SKCodec codec)
+    private byte[] DecodeFirstFrame(SKCodec codec, out SKImageInfo target)
     {
         var stored = codec.Info;
         if (stored.Width <= 0 || stored.Height <= 0)
             throw new ImageDecodeException(ImageDecodeError.ZeroSize, $"the image declares a size of {stored.Width}x{stored.Height}");
         var pixelCount = (long)stored.Width * stored.Height;
-        if (pixelCount > Limits.MaxPixels)
-            throw new ImageDecodeException(ImageDecodeError.TooManyPixels,
-                $"the image declares {stored.Width}x{stored.Height} = {pixelCount} pixels, over the limit of {Limits.MaxPixels}");
+        CheckPixelCount(pixelCount, $"the image declares {stored.Width}x{stored.Height} =");
 
         // A null colour space asks Skia for the stored values, without applying any embedded ICC profile.
-        var target = new SKImageInfo(stored.Width, stored.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
+        target = new SKImageInfo(stored.Width, stored.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
         var rgba = GC.AllocateUninitializedArray<byte>(checked((int)(pixelCount * DecodedBytesPerPixel)));
         SKCodecResult result;
         unsafe
@@ -62,12 +75,34 @@ public sealed class ImageDecoder
         }
         if (result != SKCodecResult.Success)
             throw PixelFailure(result, codec.EncodedFormat);
-        return UprightRgbCopier.Copy(rgba, target.RowBytes, stored.Width, stored.Height, codec.EncodedOrigin);
+        return rgba;
     }
+
+    private void CheckPixelCount(long pixelCount, string declaredBy)
+    {
+        if (pixelCount > Limits.MaxPixels)
+            throw new ImageDecodeException(ImageDecodeError.TooManyPixels, $"{declaredBy} {pixelCount} pixels, over the limit of {Limits.MaxPixels}");
+    }
+
+    private static void FillTransparent(Span<byte> rgba, (byte R, byte G, byte B)? backdrop)
+    {
+        if (backdrop is not var (r, g, b))
+            return;
+        for (var i = 0; i < rgba.Length; i += DecodedBytesPerPixel)
+        {
+            if (rgba[i + 3] == 0)
+                (rgba[i], rgba[i + 1], rgba[i + 2]) = (r, g, b);
+        }
+    }
+
+    /// <summary>EXIF orientations 2..8 are the transposes; anything else (1, absent, out of range) leaves the image as stored.</summary>
+    private static SKEncodedOrigin OriginOf(int? orientation) =>
+        orientation is >= 2 and <= 8 ? (SKEncodedOrigin)orientation.Value : SKEncodedOrigin.TopLeft;
 
     private static ImageDecodeException CreateFailure(SKCodecResult result, ReadOnlySpan<byte> encoded) => result switch
     {
-        SKCodecResult.Unimplemented => new(ImageDecodeError.UnknownFormat, "the data is not a JPEG, PNG, WebP, BMP or GIF image"),
+        // The signature was recognised, so Skia could not tell the format only for lack of bytes.
+        SKCodecResult.Unimplemented => new(ImageDecodeError.Truncated, "the image ends before its header is complete"),
         SKCodecResult.IncompleteInput => new(ImageDecodeError.Truncated, "the image ends before its header is complete"),
         SKCodecResult.InvalidInput when ZeroSizeHeader.IsDeclared(encoded) => new(ImageDecodeError.ZeroSize, "the image declares a zero width or height"),
         _ => new(ImageDecodeError.Corrupt, $"the image header cannot be read ({result})"),
