@@ -1,0 +1,67 @@
+using System.Globalization;
+using EmbeddingService.Engine.Inference;
+using EmbeddingService.Engine.IO;
+
+namespace EmbeddingService.Api.Embedding;
+
+/// <summary>POST /v1/embed: images in (raw, multipart or JSON base64), embeddings out (JSON or .npy).</summary>
+public static class EmbedEndpoint
+{
+    public const string DeadlineHeader = "X-Request-Timeout-Ms";
+    public const string NpyMediaType = "application/x-npy";
+
+    public static RouteHandlerBuilder MapEmbedEndpoint(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/v1/embed", HandleAsync).DisableAntiforgery();
+
+    private static async Task<IResult> HandleAsync(HttpContext context, EmbeddingRuntime runtime, ServingOptions serving)
+    {
+        if (runtime.Current is not { } ready)
+            return EmbedProblems.For(context, ProblemCodes.NotReady, "the model is still loading or the service is shutting down");
+        var aborted = context.RequestAborted;
+        try
+        {
+            var deadline = DateTimeOffset.UtcNow + Timeout(context.Request, serving);
+            var (inputs, options) = await ready.Reader.ReadAsync(context.Request, aborted);
+            var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, deadline, aborted);
+            if (outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != ProblemCodes.NotComputed) is { } failed)
+                return EmbedProblems.For(context, failed.Failure!.Code, failed.Failure.Message, inputs.Count > 1 ? failed.Index : null);
+            return WantsNpy(context.Request)
+                ? new NpyEmbeddingsResult(ready.Model.Descriptor, outcomes)
+                : Results.Json(EmbedResponse.From(ready.Model.Descriptor, options, outcomes));
+        }
+        catch (EmbedRequestError e)
+        {
+            return EmbedProblems.For(context, e.Code, e.Message, e.Index);
+        }
+    }
+
+    private static TimeSpan Timeout(HttpRequest request, ServingOptions serving)
+    {
+        if (!request.Headers.TryGetValue(DeadlineHeader, out var value))
+            return TimeSpan.FromMilliseconds(serving.DefaultDeadlineMs);
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : throw new EmbedRequestError(ProblemCodes.InvalidArgument, $"{DeadlineHeader} must be a positive number of milliseconds, not '{value}'");
+    }
+
+    private static bool WantsNpy(HttpRequest request) =>
+        request.Headers.Accept.Any(a => a is not null && a.Contains(NpyMediaType, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>All embeddings as one float32 [N, dim] .npy.</summary>
+    private sealed class NpyEmbeddingsResult(ModelDescriptor model, IReadOnlyList<EmbedOutcome> outcomes) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var vectors = outcomes.Select(o => o.Result!.Embedding.Vector).ToArray();
+            var dim = vectors[0].Length;
+            using var buffer = new MemoryStream();
+            Npy.Write(buffer, [vectors.Length, dim], vectors.SelectMany(v => v).ToArray());
+            httpContext.Response.ContentType = NpyMediaType;
+            httpContext.Response.Headers["X-Model"] = model.DisplayName;
+            httpContext.Response.Headers["X-Random-Weights"] = model.IsRandom ? "true" : "false";
+            httpContext.Response.ContentLength = buffer.Length;
+            buffer.Position = 0;
+            await buffer.CopyToAsync(httpContext.Response.Body, httpContext.RequestAborted);
+        }
+    }
+}

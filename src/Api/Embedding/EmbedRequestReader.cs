@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace EmbeddingService.Api.Embedding;
+
+/// <summary>
+/// Reads the inputs and options of POST /v1/embed from a raw image body (Content-Type image/*), multipart form
+/// parts, or JSON {"inputs":[{"image":"&lt;base64&gt;","id":"..."}],"options":{...}}; options also from the query.
+/// </summary>
+public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParser parser)
+{
+    public async Task<(IReadOnlyList<EmbedInput> Inputs, EmbedRequestOptions Options)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = serving.MaxBodyBytes;
+        if (request.ContentLength > serving.MaxBodyBytes)
+            throw TooLarge();
+        var options = parser.Parse(request.Query.Select(q => KeyValuePair.Create(q.Key, (string?)q.Value.ToString())));
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        try
+        {
+            var (inputs, parsed) = mediaType switch
+            {
+                null or "" => throw new EmbedRequestError(ProblemCodes.UnsupportedMediaType, "Content-Type is missing; send image/*, multipart/form-data or application/json"),
+                _ when mediaType.StartsWith("image/", StringComparison.Ordinal) => ([new EmbedInput(await ReadBodyAsync(request, cancellationToken), null)], options),
+                "multipart/form-data" => (await ReadMultipartAsync(request, cancellationToken), options),
+                "application/json" => await ReadJsonAsync(request, options, cancellationToken),
+                _ => throw new EmbedRequestError(ProblemCodes.UnsupportedMediaType, $"Content-Type '{mediaType}' is not supported; send image/*, multipart/form-data or application/json"),
+            };
+            if (inputs.Count == 0) throw new EmbedRequestError(ProblemCodes.InvalidArgument, "the request holds no images");
+            if (inputs.Count > serving.MaxImagesPerRequest)
+                throw new EmbedRequestError(ProblemCodes.TooManyImages, $"{inputs.Count} images in one request; at most {serving.MaxImagesPerRequest}");
+            return (inputs, parsed);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new EmbedRequestError(ProblemCodes.InvalidArgument, $"malformed multipart body: {e.Message}");
+        }
+    }
+
+    private EmbedRequestError TooLarge() => new(ProblemCodes.PayloadTooLarge, $"the request body exceeds {serving.MaxBodyBytes} bytes");
+
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    private async Task<IReadOnlyList<EmbedInput>> ReadMultipartAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = serving.MaxBodyBytes, ValueCountLimit = serving.MaxImagesPerRequest + 16 }, cancellationToken);
+        var inputs = new List<EmbedInput>(form.Files.Count);
+        foreach (var file in form.Files)
+        {
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, cancellationToken);
+            inputs.Add(new EmbedInput(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), string.IsNullOrEmpty(file.FileName) ? file.Name : file.FileName));
+        }
+        return inputs;
+    }
+
+    private async Task<(IReadOnlyList<EmbedInput>, EmbedRequestOptions)> ReadJsonAsync(HttpRequest request, EmbedRequestOptions options, CancellationToken cancellationToken)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw new EmbedRequestError(ProblemCodes.InvalidArgument, $"the body is not valid JSON: {e.Message}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs", out var inputsElement) || inputsElement.ValueKind != JsonValueKind.Array)
+                throw new EmbedRequestError(ProblemCodes.InvalidArgument, "the JSON body must be an object with an \"inputs\" array");
+            if (root.TryGetProperty("options", out var optionsElement))
+            {
+                if (optionsElement.ValueKind != JsonValueKind.Object)
+                    throw new EmbedRequestError(ProblemCodes.InvalidArgument, "\"options\" must be an object");
+                options = parser.Parse(optionsElement.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, (string?)(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText()))), options);
+            }
+            var inputs = new List<EmbedInput>();
+            var index = 0;
+            foreach (var item in inputsElement.EnumerateArray())
+            {
+                if (index >= serving.MaxImagesPerRequest)
+                    throw new EmbedRequestError(ProblemCodes.TooManyImages, $"more than {serving.MaxImagesPerRequest} images in one request");
+                if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("image", out var image) || image.ValueKind != JsonValueKind.String)
+                    throw new EmbedRequestError(ProblemCodes.InvalidArgument, $"input {index} must be an object with an \"image\" string (base64)", index);
+                var id = item.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+                if (!image.TryGetBytesFromBase64(out var bytes))
+                    throw new EmbedRequestError(ProblemCodes.InvalidArgument, $"input {index}: \"image\" is not valid base64", index);
+                inputs.Add(new EmbedInput(bytes, id));
+                index++;
+            }
+            return (inputs, options);
+        }
+    }
+}

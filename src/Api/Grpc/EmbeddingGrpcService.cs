@@ -1,0 +1,159 @@
+using EmbeddingService.Api.Embedding;
+using EmbeddingService.Engine.Imaging;
+using EmbeddingService.Engine.Inference;
+using Grpc.Core;
+
+namespace EmbeddingService.Api.Grpc;
+
+/// <summary>The Embedding gRPC service: unary Embed and bidirectional EmbedStream over the shared pipeline.</summary>
+public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, ServingOptions serving) : Embedding.EmbeddingBase
+{
+    public override async Task<EmbedResponse> Embed(EmbedRequest request, ServerCallContext context)
+    {
+        var ready = Ready();
+        if (request.Images.Count == 0) throw Status(ProblemCodes.InvalidArgument, "the request holds no images");
+        if (request.Images.Count > serving.MaxImagesPerRequest)
+            throw Status(ProblemCodes.TooManyImages, $"{request.Images.Count} images in one request; at most {serving.MaxImagesPerRequest}");
+        EmbedRequestOptions options;
+        try
+        {
+            options = Options(ready, request.Options);
+        }
+        catch (EmbedRequestError e)
+        {
+            throw Status(e.Code, e.Message);
+        }
+        var inputs = request.Images.Select(i => new EmbedInput(i.Image.Memory, string.IsNullOrEmpty(i.Id) ? null : i.Id)).ToArray();
+        var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, Deadline(context), context.CancellationToken);
+        if (outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != ProblemCodes.NotComputed) is { } failed)
+            throw Status(failed.Failure!.Code, failed.Failure.Message);
+
+        var response = new EmbedResponse
+        {
+            Model = ready.Model.Descriptor.DisplayName,
+            RandomWeights = ready.Model.Descriptor.IsRandom,
+            Dim = outcomes[0].Result!.Embedding.Vector.Length,
+            Pooling = options.Pooling.ToName(),
+            Tokens = outcomes.Sum(o => (long)o.Result!.Embedding.Tokens),
+            Timings = new Timings
+            {
+                DecodeMs = outcomes.Max(o => o.DecodeTime.TotalMilliseconds),
+                QueueMs = outcomes.Max(o => o.Result!.QueueTime.TotalMilliseconds),
+                InferenceMs = outcomes.Max(o => o.Result!.InferenceTime.TotalMilliseconds),
+            },
+        };
+        response.Embeddings.AddRange(outcomes.Select(ToMessage));
+        return response;
+    }
+
+    public override async Task EmbedStream(IAsyncStreamReader<EmbedStreamRequest> requestStream, IServerStreamWriter<EmbedStreamResponse> responseStream, ServerCallContext context)
+    {
+        var ready = Ready();
+        var cancellation = context.CancellationToken;
+        // Bounds the images of this stream in flight; while it is exhausted the stream is not read, so HTTP/2
+        // flow control pushes back on the client instead of the queue filling up.
+        using var inFlight = new SemaphoreSlim(serving.MaxInFlightPerStream);
+        using var writeLock = new SemaphoreSlim(1);
+        var pending = new List<Task>();
+        var index = 0;
+        while (await requestStream.MoveNext(cancellation))
+        {
+            var message = requestStream.Current;
+            await inFlight.WaitAsync(cancellation);
+            pending.Add(ProcessAsync(ready, message, index++, responseStream, writeLock, inFlight, context));
+            pending.RemoveAll(t => t.IsCompletedSuccessfully);
+        }
+        await Task.WhenAll(pending);
+    }
+
+    private async Task ProcessAsync(EmbeddingRuntime.Ready ready, EmbedStreamRequest message, int index, IServerStreamWriter<EmbedStreamResponse> responseStream,
+        SemaphoreSlim writeLock, SemaphoreSlim inFlight, ServerCallContext context)
+    {
+        try
+        {
+            var response = new EmbedStreamResponse { Id = message.Id };
+            try
+            {
+                var options = Options(ready, message.Options);
+                var outcome = await ready.Pipeline.EmbedOneAsync(index, new EmbedInput(message.Image.Memory, message.Id), options, Deadline(context), context.CancellationToken);
+                if (outcome.Failure is { } failure)
+                    response.Error = new EmbedError { Code = failure.Code, Message = failure.Message };
+                else
+                {
+                    response.Embedding = ToMessage(outcome);
+                    response.Timings = new Timings
+                    {
+                        DecodeMs = outcome.DecodeTime.TotalMilliseconds,
+                        QueueMs = outcome.Result!.QueueTime.TotalMilliseconds,
+                        InferenceMs = outcome.Result.InferenceTime.TotalMilliseconds,
+                    };
+                }
+            }
+            catch (EmbedRequestError e)
+            {
+                response.Error = new EmbedError { Code = e.Code, Message = e.Message };
+            }
+            await writeLock.WaitAsync(context.CancellationToken);
+            try
+            {
+                await responseStream.WriteAsync(response, context.CancellationToken);
+            }
+            finally
+            {
+                writeLock.Release();
+            }
+        }
+        finally
+        {
+            inFlight.Release();
+        }
+    }
+
+    private EmbeddingRuntime.Ready Ready() =>
+        runtime.Current ?? throw Status(ProblemCodes.NotReady, "the model is still loading or the service is shutting down");
+
+    private static EmbedRequestOptions Options(EmbeddingRuntime.Ready ready, EmbedOptions? message)
+    {
+        var values = new List<KeyValuePair<string, string?>>();
+        if (message is null) return ready.Options.Defaults;
+        if (message.Pooling != Pooling.Unspecified)
+            values.Add(new("pooling", message.Pooling switch { Pooling.Mean => "mean", Pooling.ClsMean => "cls+mean", _ => "cls" }));
+        if (message.HasNormalize) values.Add(new("normalize", message.Normalize ? "true" : "false"));
+        if (message.Policy != ResizePolicy.Unspecified)
+            values.Add(new("policy", message.Policy == ResizePolicy.KeepAspect ? ResizePolicies.KeepAspect : ResizePolicies.CenterCrop));
+        if (message.Resolution != 0) values.Add(new("resolution", message.Resolution.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (message.PatchFeatures) values.Add(new("patch_features", "true"));
+        return ready.Options.Parse(values);
+    }
+
+    private DateTimeOffset Deadline(ServerCallContext context) =>
+        context.Deadline == DateTime.MaxValue
+            ? DateTimeOffset.UtcNow.AddMilliseconds(serving.DefaultDeadlineMs)
+            : new DateTimeOffset(context.Deadline.ToUniversalTime());
+
+    private static ImageEmbedding ToMessage(EmbedOutcome outcome)
+    {
+        var embedding = outcome.Result!.Embedding;
+        var message = new ImageEmbedding
+        {
+            Index = outcome.Index,
+            Id = outcome.Id ?? "",
+            GridHeight = embedding.GridHeight,
+            GridWidth = embedding.GridWidth,
+            Tokens = embedding.Tokens,
+        };
+        message.Vector.AddRange(embedding.Vector);
+        if (embedding.PatchFeatures is { } patches) message.PatchFeatures.AddRange(patches);
+        return message;
+    }
+
+    /// <summary>The gRPC status for a problem code, matching the REST mapping.</summary>
+    public static RpcException Status(string code, string message) => new(new Status(code switch
+    {
+        ProblemCodes.Overloaded => StatusCode.ResourceExhausted,
+        ProblemCodes.DeadlineExceeded => StatusCode.DeadlineExceeded,
+        ProblemCodes.NotReady => StatusCode.Unavailable,
+        ProblemCodes.NotComputed => StatusCode.Cancelled,
+        _ => StatusCode.InvalidArgument,
+    }, $"{code}: {message}"));
+}
