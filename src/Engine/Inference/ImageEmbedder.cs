@@ -1,4 +1,5 @@
 using EmbeddingService.Engine.Imaging;
+using EmbeddingService.Engine.Model;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Engine.Inference;
@@ -6,10 +7,13 @@ namespace EmbeddingService.Engine.Inference;
 /// <summary>
 /// Runs a packed forward over preprocessed images of any sizes and pools each into an embedding.
 /// Every tensor lives in a dispose scope on the calling thread (TorchSharp's scopes are per thread).
+/// <paramref name="layout"/> Padded is only for comparing against the usual padded batching.
 /// </summary>
-public sealed class ImageEmbedder(LoadedModel model)
+public sealed class ImageEmbedder(LoadedModel model, BatchLayout layout = BatchLayout.Packed)
 {
     public LoadedModel Model { get; } = model;
+
+    public BatchLayout Layout { get; } = layout;
 
     /// <summary>Tokens the model sees for an image of this size: cls, registers, patches.</summary>
     public int TokenCount(int height, int width) =>
@@ -27,7 +31,7 @@ public sealed class ImageEmbedder(LoadedModel model)
         using var noGrad = no_grad();
         var target = Model.Target;
         var inputs = images.Select(i => tensor(i.Chw, [3, i.Height, i.Width]).to(target.DType, target.Device)).ToArray();
-        using var features = Model.Network.ForwardPacked(inputs);
+        using var features = Model.Network.ForwardPacked(inputs, layout: Layout);
         var results = new ImageEmbedding[images.Count];
         for (var i = 0; i < results.Length; i++)
         {

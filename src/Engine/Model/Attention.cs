@@ -46,7 +46,7 @@ public sealed class Attention : nn.Module<Tensor, IReadOnlyList<SequenceGroup>, 
         using var q = split[0];
         using var k = split[1];
         using var v = split[2];
-        using var attended = nn.functional.scaled_dot_product_attention(q, k, v);
+        using var attended = nn.functional.scaled_dot_product_attention(q, k, v, group.KeyMask);
         using var tokenMajor = attended.transpose(1, 2);
         return tokenMajor.reshape(group.TokenCount, _dim);
     }

@@ -45,7 +45,7 @@ public sealed class DinoVisionTransformer : nn.Module
     public BatchFeatures ForwardFeatures(Tensor images, Tensor? masks = null)
     {
         var (count, gridHeight, gridWidth) = CheckImages(images, masks);
-        using var features = Encode([(images, masks)]);
+        using var features = Encode([(images, masks)], BatchLayout.Packed);
         var length = 1 + Config.NumRegisters + gridHeight * gridWidth;
         using var prenorm = features.Prenorm.view(count, length, Config.EmbedDim);
         using var normed = features.Normed.view(count, length, Config.EmbedDim);
@@ -59,9 +59,10 @@ public sealed class DinoVisionTransformer : nn.Module
     }
 
     /// <summary>
-    /// One packed forward over images of any sizes ([C, H, W] each); equal to forwarding each alone.
+    /// One forward over images of any sizes ([C, H, W] each); equal to forwarding each alone. Packed (the
+    /// default) or, for comparison, padded to the longest sequence.
     /// </summary>
-    public PackedFeatures ForwardPacked(IReadOnlyList<Tensor> images, IReadOnlyList<Tensor?>? masks = null)
+    public PackedFeatures ForwardPacked(IReadOnlyList<Tensor> images, IReadOnlyList<Tensor?>? masks = null, BatchLayout layout = BatchLayout.Packed)
     {
         if (images.Count == 0) throw new ArgumentException("at least one image is required", nameof(images));
         if (masks is not null && masks.Count != images.Count)
@@ -88,7 +89,7 @@ public sealed class DinoVisionTransformer : nn.Module
                 sizeGroups.Add((members, batch, maskBatch));
                 CheckImages(batch, maskBatch);
             }
-            using var packed = Encode(sizeGroups.Select(g => (g.Images, g.Masks)).ToList());
+            using var packed = Encode(sizeGroups.Select(g => (g.Images, g.Masks)).ToList(), layout);
             var sequences = new PackedSequence[images.Count];
             var index = 0;
             foreach (var group in sizeGroups)
@@ -131,20 +132,44 @@ public sealed class DinoVisionTransformer : nn.Module
         return cat([classEmbed, patches], 1).to(pos_embed.dtype).MoveToOuterDisposeScope();
     }
 
-    private PackedFeatures Encode(IReadOnlyList<(Tensor Images, Tensor? Masks)> sizeGroups)
+    private PackedFeatures Encode(IReadOnlyList<(Tensor Images, Tensor? Masks)> sizeGroups, BatchLayout layout)
+    {
+        var embedded = new List<(Tensor Tokens, int GridHeight, int GridWidth)>(sizeGroups.Count);
+        foreach (var (images, masks) in sizeGroups)
+        {
+            var gridHeight = (int)images.shape[2] / Config.PatchSize;
+            var gridWidth = (int)images.shape[3] / Config.PatchSize;
+            embedded.Add((EmbedTokens(images, masks, gridHeight, gridWidth), gridHeight, gridWidth));
+        }
+        var (x, sequences, attentionGroups) = layout == BatchLayout.Padded ? PadToLongest(embedded) : Pack(embedded);
+        foreach (var (tokens, _, _) in embedded) tokens.Dispose();
+        try
+        {
+            foreach (var block in blocks)
+            {
+                var next = block.call(x, attentionGroups);
+                x.Dispose();
+                x = next;
+            }
+            return new PackedFeatures(x, norm.call(x), sequences);
+        }
+        finally
+        {
+            foreach (var group in attentionGroups) group.KeyMask?.Dispose();
+        }
+    }
+
+    /// <summary>All sequences end to end in one [T, D]; equal lengths form one attention group.</summary>
+    private (Tensor, List<PackedSequence>, List<SequenceGroup>) Pack(List<(Tensor Tokens, int GridHeight, int GridWidth)> embedded)
     {
         var sequences = new List<PackedSequence>();
         var attentionGroups = new List<SequenceGroup>();
-        var parts = new Tensor[sizeGroups.Count];
+        var parts = new Tensor[embedded.Count];
         long offset = 0;
-        for (var g = 0; g < sizeGroups.Count; g++)
+        for (var g = 0; g < embedded.Count; g++)
         {
-            var (images, masks) = sizeGroups[g];
-            var gridHeight = (int)images.shape[2] / Config.PatchSize;
-            var gridWidth = (int)images.shape[3] / Config.PatchSize;
-            using var tokens = EmbedTokens(images, masks, gridHeight, gridWidth);
-            var count = tokens.shape[0];
-            var length = tokens.shape[1];
+            var (tokens, gridHeight, gridWidth) = embedded[g];
+            var (count, length) = (tokens.shape[0], tokens.shape[1]);
             parts[g] = tokens.reshape(count * length, Config.EmbedDim);
             for (var i = 0; i < count; i++)
                 sequences.Add(new PackedSequence(offset + i * length, gridHeight, gridWidth, Config.NumRegisters));
@@ -154,17 +179,39 @@ public sealed class DinoVisionTransformer : nn.Module
                 attentionGroups.Add(new SequenceGroup(offset, length, count));
             offset += count * length;
         }
-
         var x = parts.Length == 1 ? parts[0] : cat(parts, 0);
         if (parts.Length > 1)
             foreach (var part in parts) part.Dispose();
-        foreach (var block in blocks)
+        return (x, sequences, attentionGroups);
+    }
+
+    /// <summary>Every sequence zero-padded to the longest, [N·L, D], with a key mask hiding the padding from attention.</summary>
+    private (Tensor, List<PackedSequence>, List<SequenceGroup>) PadToLongest(List<(Tensor Tokens, int GridHeight, int GridWidth)> embedded)
+    {
+        var longest = embedded.Max(e => e.Tokens.shape[1]);
+        var count = embedded.Sum(e => e.Tokens.shape[0]);
+        var sequences = new List<PackedSequence>();
+        var parts = new Tensor[embedded.Count];
+        var lengths = new List<long>();
+        for (var g = 0; g < embedded.Count; g++)
         {
-            var next = block.call(x, attentionGroups);
-            x.Dispose();
-            x = next;
+            var (tokens, gridHeight, gridWidth) = embedded[g];
+            var length = tokens.shape[1];
+            using var padded = nn.functional.pad(tokens, [0, 0, 0, longest - length]);
+            parts[g] = padded.reshape(-1, Config.EmbedDim);
+            for (var i = 0; i < tokens.shape[0]; i++)
+            {
+                sequences.Add(new PackedSequence(sequences.Count * longest, gridHeight, gridWidth, Config.NumRegisters));
+                lengths.Add(length);
+            }
         }
-        return new PackedFeatures(x, norm.call(x), sequences);
+        var x = parts.Length == 1 ? parts[0] : cat(parts, 0);
+        if (parts.Length > 1)
+            foreach (var part in parts) part.Dispose();
+        using var positions = arange(longest, device: x.device);
+        using var limits = tensor(lengths.ToArray(), device: x.device);
+        var keyMask = positions.unsqueeze(0).lt(limits.unsqueeze(1)).view(count, 1, 1, longest);
+        return (x, sequences, [new SequenceGroup(0, longest, count, keyMask)]);
     }
 
     /// <summary>prepare_tokens_with_masks: patch embed, mask, cls, pos-embed, registers → [N, 1 + R + P, D].</summary>

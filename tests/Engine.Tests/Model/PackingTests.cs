@@ -39,6 +39,27 @@ public sealed class PackingTests
         }
     }
 
+    [Theory]
+    [InlineData("tiny")]
+    [InlineData("reg")]
+    public void PaddedLayoutGivesThePackedResults(string config)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var loaded = FixtureModels.Load(config);
+        var generator = new TorchSharp.torch.Generator(5);
+        var images = Sizes.Select(s => randn([3, s.H, s.W], generator: generator)).ToArray();
+        using var packed = loaded.Network.ForwardPacked(images);
+        using var padded = loaded.Network.ForwardPacked(images, layout: BatchLayout.Padded);
+        var longest = padded.Sequences.Max(s => s.Length);
+        Assert.Equal(images.Length * longest, padded.Normed.shape[0]);
+        for (var i = 0; i < images.Length; i++)
+        {
+            TensorAssert.Close(packed.PrenormTokens(i), padded.PrenormTokens(i), Tolerance, $"prenorm {i}");
+            TensorAssert.Close(packed.Cls(i), padded.Cls(i), Tolerance, $"cls {i}");
+        }
+    }
+
     [Fact]
     public void MaskedPatchesBecomeTheMaskToken()
     {
