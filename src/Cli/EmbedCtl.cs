@@ -22,6 +22,7 @@ public static class EmbedCtl
         root.Subcommands.Add(PreprocessCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(LoadCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
