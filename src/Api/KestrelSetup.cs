@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api;
 
-/// <summary>Listeners from section "Serving" and a shutdown that lets in-flight work drain.</summary>
+/// <summary>
+/// Listeners from section "Serving" and a shutdown that lets in-flight work drain. Kestrel and the host read
+/// their options while the application is built, so a bad "Serving" value already fails ApiApplication.Build.
+/// </summary>
 public static class KestrelSetup
 {
     /// <summary>Time beyond the drain budget for the host to stop the server and dispose services.</summary>

@@ -37,6 +37,8 @@ public static class LoggingSetup
         app.UseSerilogRequestLogging(options =>
         {
             options.MessageTemplate = RequestTemplate;
+            // The static Log.Logger is left alone (several hosts may share a process), so name the host's logger.
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.GetLevel = (context, _, exception) =>
                 exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
                 : context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics") ? LogEventLevel.Debug
