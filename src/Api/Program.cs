@@ -2,6 +2,7 @@ using EmbeddingService.Api;
 using Microsoft.Extensions.DependencyInjection;
 
 var app = ApiApplication.Build(args);
+var model = app.Services.GetRequiredService<ModelHost>();
 app.Run();
 // SIGTERM is a normal stop (0); a model that never loaded is not.
-return app.Services.GetRequiredService<ModelHost>().LoadFailure is null ? 0 : 1;
+return model.LoadFailure is null ? 0 : 1;
