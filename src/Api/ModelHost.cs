@@ -3,31 +3,79 @@ using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api;
 
-/// <summary>Loads the configured model at start-up and holds it; the service is ready only once this has finished.</summary>
-public sealed class ModelHost(IOptions<ModelOptions> options, ILogger<ModelHost> logger) : IHostedService, IDisposable
+/// <summary>
+/// Loads the configured model in the background once the server listens, and holds it. The service is ready
+/// from the end of the warm-up until shutdown begins; a failed load stops the application.
+/// </summary>
+public sealed class ModelHost(IOptions<ModelOptions> options, IHostApplicationLifetime lifetime, ILogger<ModelHost> logger)
+    : IHostedLifecycleService, IDisposable
 {
+    private ModelLoadRequest? _request;
+    private Task _loading = Task.CompletedTask;
     private LoadedModel? _model;
+    private volatile bool _draining;
 
     public LoadedModel? Model => Volatile.Read(ref _model);
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Loaded, warmed up and not shutting down.</summary>
+    public bool IsReady => Model is not null && !_draining;
+
+    /// <summary>Why loading failed, once it has.</summary>
+    public Exception? LoadFailure { get; private set; }
+
+    public string State => LoadFailure is not null ? "model load failed" : _draining ? "shutting down" : Model is null ? "loading the model" : "ready";
+
+    /// <summary>Checks what can be checked without loading, so that a malformed setting fails start-up at once.</summary>
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var request = new ModelLoadRequest { Weights = o.Weights, Architecture = string.IsNullOrWhiteSpace(o.Architecture) ? null : o.Architecture, Heads = o.Heads, Device = o.Device, Precision = o.Precision };
         request.Validate();
-        var model = ModelLoader.Load(request);
-        WarmUp(model);
-        Volatile.Write(ref _model, model);
-        if (model.Descriptor.IsRandom)
-            logger.LogWarning("Serving {Model}: embeddings are meaningless until real weights are configured (Model__Weights)", model.Descriptor.DisplayName);
-        else
-            logger.LogInformation("Serving {Model} ({Fingerprint}) on {Device}", model.Descriptor.DisplayName, model.Descriptor.WeightsFingerprint, model.Target.Describe());
+        _request = request;
+        // Readiness goes first so that load balancers stop sending work while in-flight requests drain.
+        lifetime.ApplicationStopping.Register(() => _draining = true);
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public void Dispose() => _model?.Dispose();
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        var request = _request ?? throw new InvalidOperationException("StartingAsync has not run");
+        _loading = Task.Run(() => Load(request), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Waits for a load in progress (it cannot be interrupted) so that its model is disposed, not leaked.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken) =>
+        await _loading.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => Model?.Dispose();
+
+    private void Load(ModelLoadRequest request)
+    {
+        try
+        {
+            logger.LogInformation("Loading {Weights} on {Device}", request.Weights, request.Device);
+            var model = ModelLoader.Load(request);
+            WarmUp(model);
+            Volatile.Write(ref _model, model);
+            if (model.Descriptor.IsRandom)
+                logger.LogWarning("Serving {Model}: embeddings are meaningless until real weights are configured (Model__Weights)", model.Descriptor.DisplayName);
+            else
+                logger.LogInformation("Serving {Model} ({Fingerprint}) on {Device}", model.Descriptor.DisplayName, model.Descriptor.WeightsFingerprint, model.Target.Describe());
+        }
+        catch (Exception e)
+        {
+            LoadFailure = e;
+            logger.LogCritical(e, "The model could not be loaded from {Weights}; stopping", request.Weights);
+            lifetime.StopApplication();
+        }
+    }
 
     private static void WarmUp(LoadedModel model)
     {

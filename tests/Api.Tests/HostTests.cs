@@ -1,65 +1,78 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using EmbeddingService.Api;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EmbeddingService.Api.Tests;
 
-/// <summary>The host on a real Kestrel bound to 127.0.0.1 with an ephemeral port.</summary>
+/// <summary>What the host serves and how it describes it.</summary>
 public sealed class HostTests
 {
-    private static readonly string[] LoopbackEphemeralPorts = ["--Serving:BindAddress=127.0.0.1", "--Serving:RestPort=0", "--Serving:GrpcPort=0"];
-
-    private static async Task<(WebApplication App, HttpClient Client)> StartAsync(params string[] settings)
-    {
-        var app = ApiApplication.Build([.. LoopbackEphemeralPorts, .. settings]);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return (app, new HttpClient { BaseAddress = new Uri(address) });
-    }
-
     [Fact]
     public async Task ServesTheConfiguredCheckpointAndSaysWhatItIs()
     {
         var weights = Path.Combine(AppContext.BaseDirectory, "fixtures", "dinov2-parity", "reg", "weights.safetensors");
-        var (app, client) = await StartAsync($"--Model:Weights={weights}", "--Model:Device=cpu");
-        await using (app)
-        {
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
-            var info = await client.GetFromJsonAsync<JsonElement>("/v1/info");
-            Assert.False(info.GetProperty("random_weights").GetBoolean());
-            Assert.Equal(96, info.GetProperty("embed_dim").GetInt32());
-            Assert.Equal(4, info.GetProperty("registers").GetInt32());
-            Assert.Matches("^sha256:[0-9a-f]{16}$", info.GetProperty("weights_fingerprint").GetString()!);
-        }
+        await using var service = await TestService.StartAsync([$"--Model:Weights={weights}", "--Model:Architecture="]);
+        var client = service.RestClient;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+        var info = await client.GetFromJsonAsync<JsonElement>("/v1/info");
+        Assert.False(info.GetProperty("random_weights").GetBoolean());
+        Assert.False(info.TryGetProperty("warning", out _));
+        Assert.Equal(96, info.GetProperty("embed_dim").GetInt32());
+        Assert.Equal(4, info.GetProperty("registers").GetInt32());
+        Assert.Matches("^sha256:[0-9a-f]{16}$", info.GetProperty("weights_fingerprint").GetString()!);
+        var dims = info.GetProperty("dims");
+        Assert.Equal(96, dims.GetProperty("cls").GetInt32());
+        Assert.Equal(96, dims.GetProperty("mean").GetInt32());
+        Assert.Equal(192, dims.GetProperty("cls+mean").GetInt32());
     }
 
     [Fact]
-    public async Task RandomWeightsAreLabelledAsSuch()
+    public async Task InfoLabelsRandomWeightsAndReportsServingSettingsAndVersions()
     {
-        var (app, client) = await StartAsync("--Model:Weights=random:3", "--Model:Architecture=vits14", "--Model:Device=cpu");
-        await using (app)
-        {
-            var info = await client.GetFromJsonAsync<JsonElement>("/v1/info");
-            Assert.True(info.GetProperty("random_weights").GetBoolean());
-            Assert.Contains("RANDOM", info.GetProperty("model").GetString());
-            Assert.Equal("random:vits14:3", info.GetProperty("weights_fingerprint").GetString());
-        }
+        await using var service = await TestService.StartAsync(["--Model:Weights=random:3", "--Serving:Policy=keep-aspect", "--Serving:Resolution=448", "--Serving:MaxBatchImages=16"]);
+        var info = await service.RestClient.GetFromJsonAsync<JsonElement>("/v1/info");
+        Assert.True(info.GetProperty("random_weights").GetBoolean());
+        Assert.Contains("RANDOM", info.GetProperty("model").GetString());
+        Assert.Contains("RANDOM", info.GetProperty("warning").GetString());
+        Assert.Equal("random:vits14:3", info.GetProperty("weights_fingerprint").GetString());
+        Assert.Equal(14, info.GetProperty("patch_size").GetInt32());
+        Assert.Equal(768, info.GetProperty("dims").GetProperty("cls+mean").GetInt32());
+        Assert.Equal("keep-aspect", info.GetProperty("preprocessing").GetProperty("policy").GetString());
+        Assert.Equal(448, info.GetProperty("preprocessing").GetProperty("resolution").GetInt32());
+        var batching = info.GetProperty("batching");
+        Assert.Equal(16, batching.GetProperty("max_batch_images").GetInt32());
+        Assert.Equal(256, batching.GetProperty("queue_capacity").GetInt32());
+        Assert.Equal(8224, batching.GetProperty("max_batch_tokens").GetInt32());
+        Assert.Equal(5, batching.GetProperty("max_queue_delay_ms").GetInt32());
+        var versions = info.GetProperty("versions");
+        Assert.StartsWith(".NET 10", versions.GetProperty("dotnet").GetString());
+        Assert.Matches(@"^\d+\.\d+", versions.GetProperty("libtorch").GetString()!);
+        Assert.Matches(@"^\d+\.\d+", versions.GetProperty("torchSharp").GetString()!);
+        Assert.False(string.IsNullOrEmpty(versions.GetProperty("service").GetString()));
+        Assert.Contains("cpu", info.GetProperty("device").GetString());
     }
 
     [Fact]
     public async Task BadModelConfigurationStopsStartUpWithAMessageNamingTheProblem()
     {
-        var app = ApiApplication.Build([.. LoopbackEphemeralPorts, "--Model:Weights=random:x"]);
-        await using (app)
-        {
-            var error = await Assert.ThrowsAsync<ArgumentException>(() => app.StartAsync());
-            Assert.Contains("random:SEED", error.Message);
-        }
+        await using var app = TestService.Build(["--Model:Weights=random:x"]);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => app.StartAsync());
+        Assert.Contains("random:SEED", error.Message);
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentDescribesTheInfoRouteAndDocsServeTheReference()
+    {
+        await using var service = await TestService.StartAsync([], waitUntilReady: false);
+        var response = await service.RestClient.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(document.GetProperty("paths").TryGetProperty("/v1/info", out var info));
+        Assert.True(info.TryGetProperty("get", out _));
+        var docs = await service.RestClient.GetAsync("/docs");
+        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+        Assert.Equal("text/html", docs.Content.Headers.ContentType?.MediaType);
     }
 }

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Headers;
+using EmbeddingService.Api;
+using Grpc.Core;
+using Grpc.Health.V1;
+
+namespace EmbeddingService.Api.Tests;
+
+/// <summary>API keys over REST and gRPC, admin routes, open routes and rate limiting.</summary>
+public sealed class AuthTests
+{
+    private const string UserKey = "user-key-1";
+    private const string AdminKey = "admin-key-1";
+    private static readonly string[] Keys = [$"--Auth:ApiKeys:0={UserKey}", $"--Auth:AdminKeys:0={AdminKey}"];
+
+    [Fact]
+    public async Task KeysAreRequiredWhereConfiguredAndAdminRoutesNeedAnAdminKey()
+    {
+        await using var service = await TestService.StartAsync([.. Keys, "--Auth:OpenInfo=false", "--Auth:OpenHealth=false"], waitUntilReady: false);
+        var client = service.RestClient;
+
+        var (_, anonymous) = await ErrorTests.ProblemAsync(client, "/v1/info", HttpStatusCode.Unauthorized, ApiProblems.Unauthorized);
+        Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
+        await ErrorTests.ProblemAsync(WithBearer(service, "wrong-key"), "/v1/info", HttpStatusCode.Unauthorized, ApiProblems.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/metrics")).StatusCode);
+
+        var user = WithBearer(service, UserKey);
+        await service.WaitUntilReadyAsync(user);
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/v1/info")).StatusCode);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/v1/info") { Headers = { { "X-API-Key", UserKey } } })
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+
+        await ErrorTests.ProblemAsync(client, "/v1/admin/ping", HttpStatusCode.Unauthorized, ApiProblems.Unauthorized);
+        await ErrorTests.ProblemAsync(user, "/v1/admin/ping", HttpStatusCode.Forbidden, ApiProblems.Forbidden);
+        Assert.Equal(HttpStatusCode.NoContent, (await WithBearer(service, AdminKey).GetAsync("/v1/admin/ping")).StatusCode);
+
+        var health = new Health.HealthClient(service.GrpcChannel);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => health.CheckAsync(new HealthCheckRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        var answer = await health.CheckAsync(new HealthCheckRequest(), new Metadata { { "x-api-key", UserKey } });
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, answer.Status);
+        answer = await health.CheckAsync(new HealthCheckRequest(), new Metadata { { "authorization", $"Bearer {AdminKey}" } });
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, answer.Status);
+    }
+
+    [Fact]
+    public async Task WithoutKeysEverythingIsOpenAndHealthStaysOpenByDefault()
+    {
+        await using (var open = await TestService.StartAsync([], waitUntilReady: false))
+            Assert.Equal(HttpStatusCode.NoContent, (await open.RestClient.GetAsync("/v1/admin/ping")).StatusCode);
+        await using var keyed = await TestService.StartAsync([.. Keys]);
+        Assert.Equal(HttpStatusCode.OK, (await keyed.RestClient.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await keyed.RestClient.GetAsync("/v1/info")).StatusCode);
+        var health = new Health.HealthClient(keyed.GrpcChannel);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
+    }
+
+    [Fact]
+    public async Task RateLimitRefusesWithOverloadedAndRetryAfterPerKey()
+    {
+        await using var service = await TestService.StartAsync([.. Keys, "--Auth:RateLimitPerMinute=2"]);
+        var user = WithBearer(service, UserKey);
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/v1/info")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/v1/info")).StatusCode);
+        var (_, refused) = await ErrorTests.ProblemAsync(user, "/v1/info", HttpStatusCode.TooManyRequests, ApiProblems.Overloaded);
+        Assert.NotNull(refused.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.OK, (await WithBearer(service, AdminKey).GetAsync("/v1/info")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/health/ready")).StatusCode);
+    }
+
+    private static HttpClient WithBearer(TestService service, string key) => new()
+    {
+        BaseAddress = service.RestClient.BaseAddress,
+        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) },
+    };
+}

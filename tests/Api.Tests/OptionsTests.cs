@@ -1,0 +1,49 @@
+using EmbeddingService.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EmbeddingService.Api.Tests;
+
+/// <summary>A bad setting stops start-up with a message naming its key.</summary>
+public sealed class OptionsTests
+{
+    [Theory]
+    [InlineData("--Serving:MaxBatchImages=0", "Serving:MaxBatchImages")]
+    [InlineData("--Serving:Resolution=225", "Serving:Resolution")]
+    [InlineData("--Serving:Policy=stretch", "Serving:Policy")]
+    [InlineData("--Serving:BindAddress=localhost", "Serving:BindAddress")]
+    [InlineData("--Auth:ApiKeys:0= ", "Auth:ApiKeys:0")]
+    [InlineData("--Auth:AdminKeys:0=", "Auth:AdminKeys:0")]
+    [InlineData("--Telemetry:OtlpEndpoint=collector:4317", "Telemetry:OtlpEndpoint")]
+    [InlineData("--Model:Heads=0", "Model:Heads")]
+    public async Task BadValueStopsStartUpNamingTheKey(string setting, string key)
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(() => TestService.Build([setting])));
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public async Task RestAndGrpcPortsMustDiffer()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            StartAsync(() => ApiApplication.Build(["--Serving:BindAddress=127.0.0.1", "--Serving:RestPort=18090", "--Serving:GrpcPort=18090"])));
+        Assert.Contains("Serving:GrpcPort", error.Message);
+    }
+
+    /// <summary>Start-up is build then start: Kestrel's listeners need "Serving" while the application is built.</summary>
+    private static async Task StartAsync(Func<WebApplication> build)
+    {
+        await using var app = build();
+        await app.StartAsync();
+    }
+
+    [Fact]
+    public void ShutdownWaitsForTheDrainTimeoutPlusAMargin()
+    {
+        using var app = TestService.Build(["--Serving:DrainTimeoutSeconds=12"]);
+        var host = app.Services.GetRequiredService<IOptions<HostOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(12) + KestrelSetup.ShutdownMargin, host.ShutdownTimeout);
+    }
+}
