@@ -1,3 +1,6 @@
+using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Grpc;
+
 namespace EmbeddingService.Api;
 
 /// <summary>Builds the web application: configuration, logging, telemetry, security, the model host and the routes.</summary>
@@ -17,8 +20,10 @@ public static class ApiApplication
             .AddServiceRateLimiting()
             .AddServiceHealth()
             .AddServiceOpenApi()
+            .AddSingleton<EmbeddingRuntime>()
             .AddSingleton<ModelHost>()
             .AddHostedService(sp => sp.GetRequiredService<ModelHost>())
+            .AddHostedService(sp => sp.GetRequiredService<EmbeddingRuntime>())
             .AddGrpc();
         configure?.Invoke(builder);
 
@@ -30,6 +35,8 @@ public static class ApiApplication
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapServiceHealth().MapServiceEndpoints().MapServiceOpenApi().MapServiceMetrics();
+        app.MapEmbedEndpoint();
+        app.MapGrpcService<EmbeddingGrpcService>();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using EmbeddingService.Api.Embedding;
 using EmbeddingService.Engine.Inference;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace EmbeddingService.Api;
 /// Loads the configured model in the background once the server listens, and holds it. The service is ready
 /// from the end of the warm-up until shutdown begins; a failed load stops the application.
 /// </summary>
-public sealed class ModelHost(IOptions<ModelOptions> options, IHostApplicationLifetime lifetime, ILogger<ModelHost> logger)
+public sealed class ModelHost(IOptions<ModelOptions> options, EmbeddingRuntime runtime, IHostApplicationLifetime lifetime, ILogger<ModelHost> logger)
     : IHostedLifecycleService, IDisposable
 {
     private ModelLoadRequest? _request;
@@ -63,6 +64,7 @@ public sealed class ModelHost(IOptions<ModelOptions> options, IHostApplicationLi
             logger.LogInformation("Loading {Weights} on {Device}", request.Weights, request.Device);
             var model = ModelLoader.Load(request);
             WarmUp(model);
+            runtime.Start(model);
             Volatile.Write(ref _model, model);
             if (model.Descriptor.IsRandom)
                 logger.LogWarning("Serving {Model}: embeddings are meaningless until real weights are configured (Model__Weights)", model.Descriptor.DisplayName);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EmbeddingService.Engine.Inference;
 using EmbeddingService.Engine.IO;
+using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api.Embedding;
 
@@ -13,25 +14,27 @@ public static class EmbedEndpoint
     public static RouteHandlerBuilder MapEmbedEndpoint(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/v1/embed", HandleAsync).DisableAntiforgery();
 
-    private static async Task<IResult> HandleAsync(HttpContext context, EmbeddingRuntime runtime, ServingOptions serving)
+    private static async Task<IResult> HandleAsync(HttpContext context, EmbeddingRuntime runtime, IOptions<ServingOptions> serving, RequestLogEnricher log)
     {
         if (runtime.Current is not { } ready)
-            return EmbedProblems.For(context, ProblemCodes.NotReady, "the model is still loading or the service is shutting down");
+            return ApiProblems.Result(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
         var aborted = context.RequestAborted;
         try
         {
-            var deadline = DateTimeOffset.UtcNow + Timeout(context.Request, serving);
+            var deadline = DateTimeOffset.UtcNow + Timeout(context.Request, serving.Value);
             var (inputs, options) = await ready.Reader.ReadAsync(context.Request, aborted);
             var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, deadline, aborted);
-            if (outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != ProblemCodes.NotComputed) is { } failed)
-                return EmbedProblems.For(context, failed.Failure!.Code, failed.Failure.Message, inputs.Count > 1 ? failed.Index : null);
+            if (outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != EmbedFailure.NotComputedCode) is { } failed)
+                return ApiProblems.Result(failed.Failure!.Code, failed.Failure.Message, inputs.Count > 1 ? failed.Index : null);
+            log.Record(outcomes.Count, outcomes.Sum(o => o.Result!.Embedding.Tokens),
+                outcomes.Max(o => o.Result!.QueueTime.TotalMilliseconds), outcomes.Max(o => o.Result!.InferenceTime.TotalMilliseconds));
             return WantsNpy(context.Request)
                 ? new NpyEmbeddingsResult(ready.Model.Descriptor, outcomes)
                 : Results.Json(EmbedResponse.From(ready.Model.Descriptor, options, outcomes));
         }
         catch (EmbedRequestError e)
         {
-            return EmbedProblems.For(context, e.Code, e.Message, e.Index);
+            return ApiProblems.Result(e.Code, e.Message, e.Index);
         }
     }
 
@@ -41,7 +44,7 @@ public static class EmbedEndpoint
             return TimeSpan.FromMilliseconds(serving.DefaultDeadlineMs);
         return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
             ? TimeSpan.FromMilliseconds(ms)
-            : throw new EmbedRequestError(ProblemCodes.InvalidArgument, $"{DeadlineHeader} must be a positive number of milliseconds, not '{value}'");
+            : throw new EmbedRequestError(ApiProblems.InvalidArgument, $"{DeadlineHeader} must be a positive number of milliseconds, not '{value}'");
     }
 
     private static bool WantsNpy(HttpRequest request) =>

@@ -47,5 +47,5 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
     };
 
     private static EmbedRequestError Invalid(string name, string? value, string expected) =>
-        new(ProblemCodes.InvalidArgument, $"option '{name}' is '{value}'; expected {expected}");
+        new(ApiProblems.InvalidArgument, $"option '{name}' is '{value}'; expected {expected}");
 }

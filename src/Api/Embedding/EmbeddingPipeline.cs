@@ -14,7 +14,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
 {
     private readonly SemaphoreSlim _decodeSlots = new(serving.DecodeConcurrency > 0 ? serving.DecodeConcurrency : Environment.ProcessorCount);
     private readonly ConcurrentDictionary<(string Policy, int Resolution), ImagePreprocessor> _preprocessors = new();
-    private static readonly EmbedFailure NotComputed = new(ProblemCodes.NotComputed, "not computed: another input of the request failed or the caller went away");
+    private static readonly EmbedFailure NotComputed = new(EmbedFailure.NotComputedCode, "not computed: another input of the request failed or the caller went away");
 
     private readonly ImageDecoder _decoder = new(new ImageLimits { MaxPixels = serving.MaxPixels, MaxBytes = serving.MaxBodyBytes });
 
@@ -59,7 +59,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
         catch (ImageDecodeException e)
         {
             var failure = new EmbedFailure(
-                e.Code is ImageDecodeError.TooManyPixels or ImageDecodeError.TooManyBytes ? ProblemCodes.ImageTooLarge : ProblemCodes.ImageDecodeFailed,
+                e.Code is ImageDecodeError.TooManyPixels or ImageDecodeError.TooManyBytes ? ApiProblems.ImageTooLarge : ApiProblems.ImageDecodeFailed,
                 $"input {index}{(input.Id is null ? "" : $" ({input.Id})")}: {e.Code}: {e.Message}");
             return (new EmbedOutcome(index, input.Id, null, failure, watch.Elapsed), null);
         }
@@ -80,9 +80,9 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
         {
             var code = e.Reason switch
             {
-                SchedulerRejection.Overloaded => ProblemCodes.Overloaded,
-                SchedulerRejection.DeadlineExceeded => ProblemCodes.DeadlineExceeded,
-                _ => ProblemCodes.NotReady,
+                SchedulerRejection.Overloaded => ApiProblems.Overloaded,
+                SchedulerRejection.DeadlineExceeded => ApiProblems.DeadlineExceeded,
+                _ => ApiProblems.NotReady,
             };
             return decoded with { Failure = new EmbedFailure(code, e.Message) };
         }

@@ -1,5 +1,6 @@
 using EmbeddingService.Engine.Inference;
 using EmbeddingService.Engine.Scheduling;
+using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api.Embedding;
 
@@ -7,8 +8,9 @@ namespace EmbeddingService.Api.Embedding;
 /// The serving side of the loaded model: its scheduler and the request pipeline in front of it. Empty until
 /// the model is loaded and warm; drained on shutdown before the model is released.
 /// </summary>
-public sealed class EmbeddingRuntime(ServingOptions serving) : IAsyncDisposable
+public sealed class EmbeddingRuntime(IOptions<ServingOptions> servingOptions) : IHostedService, IAsyncDisposable
 {
+    private readonly ServingOptions serving = servingOptions.Value;
     private Ready? _ready;
 
     public sealed record Ready(LoadedModel Model, EmbeddingScheduler Scheduler, EmbeddingPipeline Pipeline, EmbedRequestReader Reader, EmbedOptionsParser Options);
@@ -31,8 +33,14 @@ public sealed class EmbeddingRuntime(ServingOptions serving) : IAsyncDisposable
         Volatile.Write(ref _ready, new Ready(model, scheduler, new EmbeddingPipeline(scheduler, serving, patchSize), new EmbedRequestReader(serving, options), options));
     }
 
-    /// <summary>Refuses new work and finishes what is queued within the drain timeout.</summary>
-    public Task DrainAsync() => Current?.Scheduler.StopAsync(TimeSpan.FromSeconds(serving.DrainTimeoutSeconds)) ?? Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Refuses new work and finishes what is queued within the drain timeout. Registered after the model host,
+    /// so it stops first: the model is released only after the executor is done with it.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        Current?.Scheduler.StopAsync(TimeSpan.FromSeconds(serving.DrainTimeoutSeconds)) ?? Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {

@@ -2,18 +2,21 @@ using EmbeddingService.Api.Embedding;
 using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Inference;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api.Grpc;
 
 /// <summary>The Embedding gRPC service: unary Embed and bidirectional EmbedStream over the shared pipeline.</summary>
-public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, ServingOptions serving) : Embedding.EmbeddingBase
+public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<ServingOptions> servingOptions) : Embedding.EmbeddingBase
 {
+    private readonly ServingOptions serving = servingOptions.Value;
+
     public override async Task<EmbedResponse> Embed(EmbedRequest request, ServerCallContext context)
     {
         var ready = Ready();
-        if (request.Images.Count == 0) throw Status(ProblemCodes.InvalidArgument, "the request holds no images");
+        if (request.Images.Count == 0) throw Status(ApiProblems.InvalidArgument, "the request holds no images");
         if (request.Images.Count > serving.MaxImagesPerRequest)
-            throw Status(ProblemCodes.TooManyImages, $"{request.Images.Count} images in one request; at most {serving.MaxImagesPerRequest}");
+            throw Status(ApiProblems.TooManyImages, $"{request.Images.Count} images in one request; at most {serving.MaxImagesPerRequest}");
         EmbedRequestOptions options;
         try
         {
@@ -25,7 +28,7 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, ServingOption
         }
         var inputs = request.Images.Select(i => new EmbedInput(i.Image.Memory, string.IsNullOrEmpty(i.Id) ? null : i.Id)).ToArray();
         var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, Deadline(context), context.CancellationToken);
-        if (outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != ProblemCodes.NotComputed) is { } failed)
+        if (outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != EmbedFailure.NotComputedCode) is { } failed)
             throw Status(failed.Failure!.Code, failed.Failure.Message);
 
         var response = new EmbedResponse
@@ -110,7 +113,7 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, ServingOption
     }
 
     private EmbeddingRuntime.Ready Ready() =>
-        runtime.Current ?? throw Status(ProblemCodes.NotReady, "the model is still loading or the service is shutting down");
+        runtime.Current ?? throw Status(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
 
     private static EmbedRequestOptions Options(EmbeddingRuntime.Ready ready, EmbedOptions? message)
     {
@@ -150,10 +153,10 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, ServingOption
     /// <summary>The gRPC status for a problem code, matching the REST mapping.</summary>
     public static RpcException Status(string code, string message) => new(new Status(code switch
     {
-        ProblemCodes.Overloaded => StatusCode.ResourceExhausted,
-        ProblemCodes.DeadlineExceeded => StatusCode.DeadlineExceeded,
-        ProblemCodes.NotReady => StatusCode.Unavailable,
-        ProblemCodes.NotComputed => StatusCode.Cancelled,
+        ApiProblems.Overloaded => StatusCode.ResourceExhausted,
+        ApiProblems.DeadlineExceeded => StatusCode.DeadlineExceeded,
+        ApiProblems.NotReady => StatusCode.Unavailable,
+        EmbedFailure.NotComputedCode => StatusCode.Cancelled,
         _ => StatusCode.InvalidArgument,
     }, $"{code}: {message}"));
 }
