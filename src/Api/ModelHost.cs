@@ -1,4 +1,4 @@
-using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Serving;
 using EmbeddingService.Engine.Inference;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-namespace EmbeddingService.Api.Embedding;
+namespace EmbeddingService.Api.Serving;
 
 /// <summary>Why one input got no embedding: a stable problem code and a specific message.</summary>
 public sealed record EmbedFailure(string Code, string Message)

@@ -3,7 +3,7 @@ using EmbeddingService.Engine.Inference;
 using EmbeddingService.Engine.IO;
 using Microsoft.Extensions.Options;
 
-namespace EmbeddingService.Api.Embedding;
+namespace EmbeddingService.Api.Serving;
 
 /// <summary>POST /v1/embed: images in (raw, multipart or JSON base64), embeddings out (JSON or .npy).</summary>
 public static class EmbedEndpoint

@@ -2,7 +2,7 @@ using System.Globalization;
 using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Inference;
 
-namespace EmbeddingService.Api.Embedding;
+namespace EmbeddingService.Api.Serving;
 
 /// <summary>Reads embedding options from name/value pairs (query string or JSON "options"), over the configured defaults.</summary>
 public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)

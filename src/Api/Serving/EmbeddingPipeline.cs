@@ -3,7 +3,7 @@ using System.Diagnostics;
 using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Scheduling;
 
-namespace EmbeddingService.Api.Embedding;
+namespace EmbeddingService.Api.Serving;
 
 /// <summary>
 /// Encoded images to embeddings: decode and transform on request threads (bounded, so decoding cannot starve

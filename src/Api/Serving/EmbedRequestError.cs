@@ -1,4 +1,4 @@
-namespace EmbeddingService.Api.Embedding;
+namespace EmbeddingService.Api.Serving;
 
 /// <summary>A request that cannot be served as sent; carries its problem code and, in batches, the input index.</summary>
 public sealed class EmbedRequestError(string code, string message, int? index = null) : Exception(message)

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using EmbeddingService.Engine.Inference;
 
-namespace EmbeddingService.Api.Embedding;
+namespace EmbeddingService.Api.Serving;
 
 /// <summary>The JSON body of a successful POST /v1/embed.</summary>
 public sealed record EmbedResponse(

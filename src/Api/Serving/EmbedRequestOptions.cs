@@ -1,6 +1,6 @@
 using EmbeddingService.Engine.Inference;
 
-namespace EmbeddingService.Api.Embedding;
+namespace EmbeddingService.Api.Serving;
 
 /// <summary>Per-request embedding options (query string, JSON "options" or gRPC), defaults from configuration.</summary>
 public sealed record EmbedRequestOptions(Pooling Pooling, bool Normalize, string Policy, int Resolution, bool PatchFeatures)

@@ -2,7 +2,7 @@ using EmbeddingService.Engine.Inference;
 using EmbeddingService.Engine.Scheduling;
 using Microsoft.Extensions.Options;
 
-namespace EmbeddingService.Api.Embedding;
+namespace EmbeddingService.Api.Serving;
 
 /// <summary>
 /// The serving side of the loaded model: its scheduler and the request pipeline in front of it. Empty until

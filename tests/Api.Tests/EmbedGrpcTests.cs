@@ -1,0 +1,81 @@
+using EmbeddingService.Api.Grpc;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace EmbeddingService.Api.Tests;
+
+public sealed class EmbedGrpcTests
+{
+    private static ImageInput Input(byte[] image, string id) => new() { Image = ByteString.CopyFrom(image), Id = id };
+
+    [Fact]
+    public async Task UnaryEmbedReturnsOneEmbeddingPerImage()
+    {
+        await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);
+        var client = new Embedding.EmbeddingClient(service.GrpcChannel);
+        var request = new EmbedRequest { Options = new EmbedOptions { Pooling = Pooling.ClsMean } };
+        request.Images.Add(Input(EmbedTestData.Good("rocket.jpg"), "rocket"));
+        request.Images.Add(Input(EmbedTestData.Good("camera.png"), "camera"));
+        var response = await client.EmbedAsync(request);
+        Assert.Equal(192, response.Dim);
+        Assert.Equal(["rocket", "camera"], response.Embeddings.Select(e => e.Id));
+        Assert.All(response.Embeddings, e => Assert.Equal(192, e.Vector.Count));
+        Assert.Equal(2 * 257, response.Tokens);
+    }
+
+    [Fact]
+    public async Task UnaryEmbedMapsABadImageToInvalidArgument()
+    {
+        await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);
+        var client = new Embedding.EmbeddingClient(service.GrpcChannel);
+        var request = new EmbedRequest();
+        request.Images.Add(Input(EmbedTestData.Bad("html.jpg"), "html"));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.EmbedAsync(request));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("image_decode_failed", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task StreamAnswersEveryIdExactlyOnceWithInBandErrorsForBadImages()
+    {
+        await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Serving:MaxInFlightPerStream=32"]);
+        var client = new Embedding.EmbeddingClient(service.GrpcChannel);
+        var good = EmbedTestData.GoodNames().Select(EmbedTestData.Good).ToArray();
+        var bad = EmbedTestData.BadNames().Select(EmbedTestData.Bad).ToArray();
+        const int total = 500;
+        bool IsBad(int i) => i % 7 == 3;
+
+        using var call = client.EmbedStream();
+        var answers = new Dictionary<string, EmbedStreamResponse>();
+        var duplicates = 0;
+        var reader = Task.Run(async () =>
+        {
+            await foreach (var response in call.ResponseStream.ReadAllAsync())
+                if (!answers.TryAdd(response.Id, response)) duplicates++;
+        });
+        for (var i = 0; i < total; i++)
+        {
+            var image = IsBad(i) ? bad[i % bad.Length] : good[i % good.Length];
+            await call.RequestStream.WriteAsync(new EmbedStreamRequest { Id = $"img-{i}", Image = ByteString.CopyFrom(image) });
+        }
+        await call.RequestStream.CompleteAsync();
+        await reader;
+
+        Assert.Equal(0, duplicates);
+        Assert.Equal(total, answers.Count);
+        for (var i = 0; i < total; i++)
+        {
+            var answer = answers[$"img-{i}"];
+            if (IsBad(i))
+            {
+                Assert.Equal(EmbedStreamResponse.ResultOneofCase.Error, answer.ResultCase);
+                Assert.Contains(answer.Error.Code, new[] { "image_decode_failed", "image_too_large" });
+            }
+            else
+            {
+                Assert.Equal(EmbedStreamResponse.ResultOneofCase.Embedding, answer.ResultCase);
+                Assert.Equal(96, answer.Embedding.Vector.Count);
+            }
+        }
+    }
+}
