@@ -63,6 +63,10 @@ public sealed class ServingOptions
     [Range(0, 1024)]
     public int DecodeConcurrency { get; set; }
 
+    /// <summary>packed (default: no padding) or padded (pad each batch to its longest sequence; for comparison only).</summary>
+    [Required, RegularExpression("^(packed|padded)$")]
+    public string BatchLayout { get; set; } = "packed";
+
     /// <summary>Images in flight per gRPC stream.</summary>
     [Range(1, 100_000)]
     public int MaxInFlightPerStream { get; set; } = 64;

@@ -23,6 +23,7 @@ public static class EmbedCtl
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(LoadCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

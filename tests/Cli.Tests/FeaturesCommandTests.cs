@@ -71,7 +71,7 @@ public sealed class FeaturesCommandTests
     [Fact]
     public void EveryCommandHasHelp()
     {
-        foreach (var command in new[] { "features", "preprocess", "embed", "bench" })
+        foreach (var command in new[] { "features", "preprocess", "embed", "bench", "load", "compare" })
         {
             var (code, stdout, _) = CliRun.Run(command, "--help");
             Assert.Equal(0, code);

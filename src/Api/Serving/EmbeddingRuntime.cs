@@ -1,4 +1,5 @@
 using EmbeddingService.Engine.Inference;
+using EmbeddingService.Engine.Model;
 using EmbeddingService.Engine.Scheduling;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,8 @@ public sealed class EmbeddingRuntime(IOptions<ServingOptions> servingOptions) : 
     /// <summary>Builds and starts the scheduler for a loaded, warmed model.</summary>
     public void Start(LoadedModel model)
     {
-        var scheduler = new EmbeddingScheduler(new ImageEmbedder(model), new SchedulerOptions
+        var layout = serving.BatchLayout == "padded" ? BatchLayout.Padded : BatchLayout.Packed;
+        var scheduler = new EmbeddingScheduler(new ImageEmbedder(model, layout), new SchedulerOptions
         {
             QueueCapacity = serving.QueueCapacity,
             MaxBatchImages = serving.MaxBatchImages,

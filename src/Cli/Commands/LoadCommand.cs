@@ -12,8 +12,8 @@ public static class LoadCommand
     public static Command Create()
     {
         var command = new Command("load", "Load-test a running service (REST or gRPC stream); prints one JSON object");
-        var url = new Option<Uri>("--url") { Description = "REST base address (rest mode)", DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080") };
-        var grpc = new Option<Uri>("--grpc") { Description = "gRPC address (grpc-stream mode)", DefaultValueFactory = _ => new Uri("http://127.0.0.1:8081") };
+        var url = new Option<string>("--url") { Description = "REST base address (rest mode)", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var grpc = new Option<string>("--grpc") { Description = "gRPC address (grpc-stream mode)", DefaultValueFactory = _ => "http://127.0.0.1:8081" };
         var mode = new Option<string>("--mode") { Description = "rest or grpc-stream", DefaultValueFactory = _ => "rest" };
         var images = new Option<DirectoryInfo>("--images") { Description = "Folder of images to send (cycled)", Required = true };
         var mixed = new Option<int>("--mixed-aspect") { Description = "Instead send this many seeded crops of the images with aspect ratios from 1:2 to 2:1" };
@@ -36,8 +36,8 @@ public static class LoadCommand
             var policyName = result.GetValue(policy);
             await using ILoadClient client = result.GetValue(mode) switch
             {
-                "rest" => new RestLoadClient(result.GetValue(url)!, result.GetValue(apiKey), policyName is null ? "" : $"?policy={policyName}"),
-                "grpc-stream" => new GrpcStreamLoadClient(result.GetValue(grpc)!, result.GetValue(apiKey), new Api.Grpc.EmbedOptions
+                "rest" => new RestLoadClient(Address(result.GetValue(url)!, "--url"), result.GetValue(apiKey), policyName is null ? "" : $"?policy={policyName}"),
+                "grpc-stream" => new GrpcStreamLoadClient(Address(result.GetValue(grpc)!, "--grpc"), result.GetValue(apiKey), new Api.Grpc.EmbedOptions
                 {
                     Policy = policyName switch { "keep-aspect" => Api.Grpc.ResizePolicy.KeepAspect, "center-crop" => Api.Grpc.ResizePolicy.CenterCrop, _ => Api.Grpc.ResizePolicy.Unspecified },
                 }),
@@ -71,6 +71,11 @@ public static class LoadCommand
         });
         return command;
     }
+
+    private static Uri Address(string value, string option) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ArgumentException($"{option} must be an absolute http(s) address, not '{value}'");
 
     private static JsonObject Report(string mode, IReadOnlyList<LoadResult> outcomes, double seconds)
     {
