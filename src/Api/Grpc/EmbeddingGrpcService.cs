@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace EmbeddingService.Api.Grpc;
 
 /// <summary>The Embedding gRPC service: unary Embed and bidirectional EmbedStream over the shared pipeline.</summary>
-public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<ServingOptions> servingOptions) : Embedding.EmbeddingBase
+public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<ServingOptions> servingOptions, RequestLogEnricher log) : Embedding.EmbeddingBase
 {
     private readonly ServingOptions serving = servingOptions.Value;
 
@@ -46,6 +46,7 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
             },
         };
         response.Embeddings.AddRange(outcomes.Select(ToMessage));
+        log.Record(outcomes.Count, (int)response.Tokens, response.Timings.QueueMs, response.Timings.InferenceMs);
         return response;
     }
 
@@ -59,18 +60,41 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
         using var writeLock = new SemaphoreSlim(1);
         var pending = new List<Task>();
         var index = 0;
+        var totals = new StreamTotals();
         while (await requestStream.MoveNext(cancellation))
         {
             var message = requestStream.Current;
             await inFlight.WaitAsync(cancellation);
-            pending.Add(ProcessAsync(ready, message, index++, responseStream, writeLock, inFlight, context));
+            pending.Add(ProcessAsync(ready, message, index++, responseStream, writeLock, inFlight, totals, context));
             pending.RemoveAll(t => t.IsCompletedSuccessfully);
         }
         await Task.WhenAll(pending);
+        log.Record(totals.Images, totals.Tokens, totals.MaxQueueMs, totals.MaxInferenceMs);
+    }
+
+    /// <summary>The figures of one stream for its request log line.</summary>
+    private sealed class StreamTotals
+    {
+        private readonly Lock _gate = new();
+        public int Images { get; private set; }
+        public int Tokens { get; private set; }
+        public double MaxQueueMs { get; private set; }
+        public double MaxInferenceMs { get; private set; }
+
+        public void Add(EmbedOutcome outcome)
+        {
+            lock (_gate)
+            {
+                Images++;
+                Tokens += outcome.Result!.Embedding.Tokens;
+                MaxQueueMs = Math.Max(MaxQueueMs, outcome.Result.QueueTime.TotalMilliseconds);
+                MaxInferenceMs = Math.Max(MaxInferenceMs, outcome.Result.InferenceTime.TotalMilliseconds);
+            }
+        }
     }
 
     private async Task ProcessAsync(EmbeddingRuntime.Ready ready, EmbedStreamRequest message, int index, IServerStreamWriter<EmbedStreamResponse> responseStream,
-        SemaphoreSlim writeLock, SemaphoreSlim inFlight, ServerCallContext context)
+        SemaphoreSlim writeLock, SemaphoreSlim inFlight, StreamTotals totals, ServerCallContext context)
     {
         try
         {
@@ -83,6 +107,7 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
                     response.Error = new EmbedError { Code = failure.Code, Message = failure.Message };
                 else
                 {
+                    totals.Add(outcome);
                     response.Embedding = ToMessage(outcome);
                     response.Timings = new Timings
                     {

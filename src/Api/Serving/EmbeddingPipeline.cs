@@ -20,17 +20,27 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
 
     public async Task<IReadOnlyList<EmbedOutcome>> EmbedAllAsync(IReadOnlyList<EmbedInput> inputs, EmbedRequestOptions options, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        var decoded = await Task.WhenAll(inputs.Select((input, index) => DecodeAsync(index, input, options, cancellationToken)));
-        if (decoded.Any(d => d.Image is null))
-            return decoded.Select(d => d.Image is null ? d.Outcome : d.Outcome with { Failure = NotComputed }).ToArray();
-
+        var arrivals = scheduler.AnnounceArrivals(inputs.Count);
+        Task<EmbedOutcome>[] submitted;
         using var withdraw = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var results = await Task.WhenAll(decoded.Select(async d =>
+        try
         {
-            var outcome = await SubmitAsync(d.Outcome, d.Image!, options, deadline, withdraw.Token);
-            if (outcome.Failure is not null) await withdraw.CancelAsync();
-            return outcome;
-        }));
+            var decoded = await Task.WhenAll(inputs.Select((input, index) => DecodeAsync(index, input, options, cancellationToken)));
+            if (decoded.Any(d => d.Image is null))
+                return decoded.Select(d => d.Image is null ? d.Outcome : d.Outcome with { Failure = NotComputed }).ToArray();
+            // Each call queues its image before returning, so all are queued when the arrivals are withdrawn.
+            submitted = decoded.Select(async d =>
+            {
+                var outcome = await SubmitAsync(d.Outcome, d.Image!, options, deadline, withdraw.Token);
+                if (outcome.Failure is not null) await withdraw.CancelAsync();
+                return outcome;
+            }).ToArray();
+        }
+        finally
+        {
+            arrivals.Dispose();
+        }
+        var results = await Task.WhenAll(submitted);
         cancellationToken.ThrowIfCancellationRequested();
         return results;
     }
@@ -38,15 +48,23 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
     /// <summary>One image on its own (a streaming message): decode, then submit.</summary>
     public async Task<EmbedOutcome> EmbedOneAsync(int index, EmbedInput input, EmbedRequestOptions options, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        var decoded = await DecodeAsync(index, input, options, cancellationToken);
-        if (decoded.Image is null) return decoded.Outcome;
-        var outcome = await SubmitAsync(decoded.Outcome, decoded.Image, options, deadline, cancellationToken);
+        Task<EmbedOutcome> submitted;
+        using (scheduler.AnnounceArrivals())
+        {
+            var decoded = await DecodeAsync(index, input, options, cancellationToken);
+            if (decoded.Image is null) return decoded.Outcome;
+            submitted = SubmitAsync(decoded.Outcome, decoded.Image, options, deadline, cancellationToken);
+        }
+        var outcome = await submitted;
         cancellationToken.ThrowIfCancellationRequested();
         return outcome;
     }
 
     private async Task<(EmbedOutcome Outcome, PreprocessedImage? Image)> DecodeAsync(int index, EmbedInput input, EmbedRequestOptions options, CancellationToken cancellationToken)
     {
+        // Under overload, refuse before spending CPU on decoding an image that cannot be queued.
+        if (scheduler.IsFull)
+            return (new EmbedOutcome(index, input.Id, null, new EmbedFailure(ApiProblems.Overloaded, $"the queue is full ({scheduler.Options.QueueCapacity} images waiting)"), TimeSpan.Zero), null);
         var preprocessor = _preprocessors.GetOrAdd((options.Policy, options.Resolution),
             key => new ImagePreprocessor(ResizePolicies.Create(key.Policy, key.Resolution, patchSize: patchSize), _decoder));
         await _decodeSlots.WaitAsync(cancellationToken);

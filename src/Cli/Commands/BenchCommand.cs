@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using EmbeddingService.Engine.Inference;
+using EmbeddingService.Engine.Model;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Cli.Commands;
@@ -21,7 +22,9 @@ public static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Unmeasured forwards first", DefaultValueFactory = _ => 3 };
         var matmul = new Option<bool>("--matmul") { Description = "Also measure a 2048³ fp32 matmul through the same libtorch" };
         var profile = new Option<bool>("--profile") { Description = "Also time each kind of operation (10 extra forwards with module hooks)" };
-        foreach (var option in new Option[] { batch, resolution, threads, seconds, iterations, warmup, matmul, profile }) command.Options.Add(option);
+        var mixedAspect = new Option<bool>("--mixed-aspect") { Description = "Images of seeded random aspect ratios from 1:2 to 2:1 (shorter side --res, sides multiples of the patch size) in one forward" };
+        var layout = new Option<string>("--layout") { Description = "packed or padded (with --mixed-aspect)", DefaultValueFactory = _ => "packed" };
+        foreach (var option in new Option[] { batch, resolution, threads, seconds, iterations, warmup, matmul, profile, mixedAspect, layout }) command.Options.Add(option);
 
         command.SetAction(result =>
         {
@@ -43,7 +46,15 @@ public static class BenchCommand
                 ["batch"] = n,
                 ["resolution"] = res,
             };
-            MeasureForward(loaded, n, res, result.GetValue(warmup), result.GetValue(seconds), result.GetValue(iterations), report);
+            var batchLayout = result.GetValue(layout) switch
+            {
+                "packed" => BatchLayout.Packed,
+                "padded" => BatchLayout.Padded,
+                var other => throw new ArgumentException($"--layout must be packed or padded, not '{other}'"),
+            };
+            var sizes = result.GetValue(mixedAspect) ? MixedSizes(n, res, loaded.Network.Config.PatchSize) : Enumerable.Repeat((res, res), n).ToArray();
+            if (result.GetValue(mixedAspect)) report["layout"] = result.GetValue(layout);
+            MeasureForward(loaded, sizes, batchLayout, result.GetValue(warmup), result.GetValue(seconds), result.GetValue(iterations), report);
             if (result.GetValue(profile))
                 report["profile_ms_per_forward"] = Profile(loaded, n, res);
             if (result.GetValue(matmul))
@@ -62,15 +73,31 @@ public static class BenchCommand
         return command;
     }
 
-    private static void MeasureForward(LoadedModel loaded, int batch, int res, int warmup, double seconds, int? iterations, JsonObject report)
+    /// <summary>Seeded sizes with aspect ratios log-uniform in [1/2, 2]: shorter side <paramref name="res"/>, both floored to the patch size.</summary>
+    private static (int Height, int Width)[] MixedSizes(int count, int res, int patch)
     {
-        using var input = randn([batch, 3, res, res], generator: new Generator(0)).to(loaded.Target.DType, loaded.Target.Device);
+        var random = new Random(3);
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var aspect = Math.Pow(2, random.NextDouble() * 2 - 1);
+            var (height, width) = aspect >= 1 ? (res, (int)(res * aspect)) : ((int)(res / aspect), res);
+            return (height / patch * patch, width / patch * patch);
+        }).ToArray();
+    }
+
+    private static void MeasureForward(LoadedModel loaded, (int Height, int Width)[] sizes, BatchLayout layout, int warmup, double seconds, int? iterations, JsonObject report)
+    {
+        var generator = new Generator(0);
+        var uniform = sizes.All(s => s == sizes[0]);
+        using var batchInput = uniform ? randn([sizes.Length, 3, sizes[0].Height, sizes[0].Width], generator: generator).to(loaded.Target.DType, loaded.Target.Device) : null;
+        var images = uniform ? [] : sizes.Select(s => randn([3, s.Height, s.Width], generator: generator).to(loaded.Target.DType, loaded.Target.Device)).ToArray();
         void Forward()
         {
             using (NewDisposeScope())
             using (no_grad())
             {
-                loaded.Network.ForwardFeatures(input);
+                if (batchInput is not null) loaded.Network.ForwardFeatures(batchInput);
+                else loaded.Network.ForwardPacked(images, layout: layout);
                 Synchronize(loaded.Target);
             }
         }
@@ -88,18 +115,19 @@ public static class BenchCommand
             if (latencies.Count == 10) rssAfter10 = ProcessMemory.CurrentRssBytes();
             if (latencies.Count % (latencies.Count < 100 ? 10 : 100) == 0) rssSamples.Add(Math.Round(ProcessMemory.CurrentRssBytes() / 1048576.0, 1));
         }
+        foreach (var image in images) image.Dispose();
         var elapsed = total.Elapsed.TotalSeconds;
         var config = loaded.Network.Config;
-        var tokensPerImage = 1 + config.NumRegisters + res / config.PatchSize * (res / config.PatchSize);
-        var flopsPerImage = FlopCounter.ForwardFlops(config, res, res);
-        var images = (double)batch * latencies.Count;
+        var tokensPerForward = sizes.Sum(s => 1 + config.NumRegisters + s.Height / config.PatchSize * (s.Width / config.PatchSize));
+        var flopsPerForward = sizes.Sum(s => FlopCounter.ForwardFlops(config, s.Height, s.Width));
+        var forwards = (double)latencies.Count;
         latencies.Sort();
         report["iterations"] = latencies.Count;
         report["seconds"] = Math.Round(elapsed, 3);
-        report["images_per_s"] = Math.Round(images / elapsed, 3);
-        report["tokens_per_s"] = Math.Round(images * tokensPerImage / elapsed, 1);
-        report["gflop_per_image"] = Math.Round(flopsPerImage / 1e9, 3);
-        report["gflop_per_s"] = Math.Round(images * flopsPerImage / elapsed / 1e9, 2);
+        report["images_per_s"] = Math.Round(forwards * sizes.Length / elapsed, 3);
+        report["tokens_per_s"] = Math.Round(forwards * tokensPerForward / elapsed, 1);
+        report["gflop_per_image"] = Math.Round(flopsPerForward / sizes.Length / 1e9, 3);
+        report["gflop_per_s"] = Math.Round(forwards * flopsPerForward / elapsed / 1e9, 2);
         report["latency_ms_p50"] = Math.Round(latencies[latencies.Count / 2], 2);
         report["latency_ms_min"] = Math.Round(latencies[0], 2);
         report["rss_mb_after_warmup"] = Math.Round(rssAfterWarmup / 1048576.0, 1);

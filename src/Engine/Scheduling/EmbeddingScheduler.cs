@@ -23,6 +23,7 @@ public sealed class EmbeddingScheduler : IAsyncDisposable
     private bool _accepting = true;
     private long _computed;
     private long _dropped;
+    private int _announced;
 
     public EmbeddingScheduler(ImageEmbedder embedder, SchedulerOptions options, TimeProvider? time = null)
     {
@@ -41,6 +42,9 @@ public sealed class EmbeddingScheduler : IAsyncDisposable
         get { lock (_gate) return _queue.Count; }
     }
 
+    /// <summary>True while the queue holds as many images as it may; callers can refuse before decoding anything.</summary>
+    public bool IsFull => QueueDepth >= _options.QueueCapacity;
+
     /// <summary>Images run through the model so far.</summary>
     public long ComputedImages => Interlocked.Read(ref _computed);
 
@@ -48,6 +52,29 @@ public sealed class EmbeddingScheduler : IAsyncDisposable
     public long DroppedImages => Interlocked.Read(ref _dropped);
 
     public void Start() => _executor.Start();
+
+    /// <summary>
+    /// Says <paramref name="count"/> images are on their way (being decoded) until the returned handle is disposed. While none is, a
+    /// batch does not wait out <see cref="SchedulerOptions.MaxQueueDelay"/> for company that is not coming, so
+    /// an idle service answers a lone request without the batching delay.
+    /// </summary>
+    public IDisposable AnnounceArrivals(int count = 1)
+    {
+        Interlocked.Add(ref _announced, count);
+        return new ArrivalNotice(this, count);
+    }
+
+    private sealed class ArrivalNotice(EmbeddingScheduler scheduler, int count) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            Interlocked.Add(ref scheduler._announced, -count);
+            lock (scheduler._gate) Monitor.PulseAll(scheduler._gate);
+        }
+    }
 
     /// <summary>
     /// Queues an image. Throws <see cref="SchedulerRejectedException"/> at once when the queue is full or the
@@ -148,7 +175,7 @@ public sealed class EmbeddingScheduler : IAsyncDisposable
                     continue;
                 }
                 var remaining = closeAt - _time.GetUtcNow();
-                if (remaining <= TimeSpan.Zero || !_accepting) return batch;
+                if (remaining <= TimeSpan.Zero || !_accepting || Volatile.Read(ref _announced) == 0) return batch;
                 Monitor.Wait(_gate, remaining);
             }
         }
