@@ -2,7 +2,8 @@
 # The serving figures of the closing notes, on this machine, ViT-S/14 with random weights, real JPEGs from the
 # fixtures: model throughput at the service's batch size, saturated REST and gRPC-stream throughput, idle and
 # loaded latency, packed vs padded mixed-size batching, and server memory over many requests.
-# One JSON object per line on stdout; progress on stderr. PHASES selects phases (default: all but memory).
+# One JSON object per line on stdout; progress on stderr; the server's log in artifacts/bench-serving/.
+# PHASES selects phases (default: all but memory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 batch="${BATCH:-8}"
@@ -12,6 +13,8 @@ images=tests/fixtures/images/good
 rest=http://127.0.0.1:18080
 grpc=http://127.0.0.1:18081
 work=$(mktemp -d)
+logs="${LOGS:-artifacts/bench-serving}"
+mkdir -p "$logs"
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 dotnet build src/Cli -c Release -v quiet -nologo >&2
@@ -23,11 +26,11 @@ start_server() {
   OMP_NUM_THREADS="$threads" DOTNET_ENVIRONMENT=Production Serilog__MinimumLevel__Default=Warning \
     dotnet "$api" --Serving:BindAddress=127.0.0.1 --Serving:RestPort=18080 --Serving:GrpcPort=18081 \
     --Model:Weights=random:0 --Model:Architecture=vits14 --Model:Device=cpu \
-    --Serving:MaxBatchImages="$batch" --Serving:MaxQueueDelayMs=5 "$@" > "$work/server.log" 2>&1 &
+    --Serving:MaxBatchImages="$batch" --Serving:MaxQueueDelayMs=5 "$@" >> "$logs/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 600); do
     curl -fs "$rest/health/ready" > /dev/null 2>&1 && return 0
-    kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; return 1; }
+    kill -0 "$server" 2>/dev/null || { tail -20 "$logs/server.log" >&2; return 1; }
     sleep 0.2
   done
   return 1

@@ -1,4 +1,3 @@
-using EmbeddingService.Engine.Runtime;
 using EmbeddingService.Api.Serving;
 using EmbeddingService.Api.Grpc;
 
@@ -11,9 +10,6 @@ public static class ApiApplication
     /// <param name="configure">Last changes to the builder before it is built (extra services, e.g. in tests).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        // libtorch's OpenMP workers spin between operations by default; in the service they share the cores with
-        // decoding and HTTP threads, and spinning starved both (mixed-size load: 5.1 img/s spinning, 8.8 passive).
-        NativeEnvironment.SetDefault("OMP_WAIT_POLICY", "PASSIVE");
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceLogging().AddServiceTelemetry();
         builder.Services
