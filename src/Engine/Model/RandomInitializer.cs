@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Engine.Model;
@@ -26,7 +27,10 @@ public static class RandomInitializer
             else if (name is "mask_token")
                 nn.init.zeros_(parameter);
             else if (leaf == "gamma")
-                parameter.fill_(model.Config.LayerScaleInit);
+            {
+                using var value = model.Config.LayerScaleInit.ToScalar();
+                parameter.fill_(value);
+            }
             else if (name.StartsWith("patch_embed.", StringComparison.Ordinal))
             {
                 var bound = 1.0 / Math.Sqrt(model.Config.InChannels * model.Config.PatchSize * model.Config.PatchSize);

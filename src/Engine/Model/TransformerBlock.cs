@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -61,9 +62,13 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
         return tokens.alias();
     }
 
+    // A Scalar made by implicit conversion at the call is a native object the GC may finalize while the native
+    // call still reads it (seen here as rare "toFloat" failures under load); this one lives for the process.
+    private static readonly Scalar One = 1.0f.ToScalar();
+
     private static void AddScaled(Tensor sum, Tensor branch, LayerScale? scale)
     {
         if (scale is null) sum.add_(branch);
-        else sum.addcmul_(branch, scale.Gamma, 1);
+        else sum.addcmul_(branch, scale.Gamma, One);
     }
 }
