@@ -85,16 +85,23 @@ public sealed class EmbeddingScheduler : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingImage(work, _embedder.TokenCount(work.Image.Height, work.Image.Width), _time.GetUtcNow());
+        // Watched before it is queued, so the executor can never complete and dispose it first.
+        pending.Watch(_time, cancellationToken);
         lock (_gate)
         {
-            if (!_accepting)
-                throw new SchedulerRejectedException(SchedulerRejection.ShuttingDown, "the service is shutting down and accepts no new work");
-            if (_queue.Count >= _options.QueueCapacity)
-                throw new SchedulerRejectedException(SchedulerRejection.Overloaded, $"the queue is full ({_options.QueueCapacity} images waiting)");
+            var refusal = !_accepting
+                ? new SchedulerRejectedException(SchedulerRejection.ShuttingDown, "the service is shutting down and accepts no new work")
+                : _queue.Count >= _options.QueueCapacity
+                    ? new SchedulerRejectedException(SchedulerRejection.Overloaded, $"the queue is full ({_options.QueueCapacity} images waiting)")
+                    : null;
+            if (refusal is not null)
+            {
+                pending.Dispose();
+                throw refusal;
+            }
             _queue.Enqueue(pending);
             Monitor.Pulse(_gate);
         }
-        pending.Watch(_time, cancellationToken);
         return pending.Answer;
     }
 
