@@ -28,7 +28,8 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
         }
         var inputs = request.Images.Select(i => new EmbedInput(i.Image.Memory, string.IsNullOrEmpty(i.Id) ? null : i.Id)).ToArray();
         var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, Deadline(context), context.CancellationToken);
-        if (outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != EmbedFailure.NotComputedCode) is { } failed)
+        var summary = EmbedSummary.Of(outcomes);
+        if (summary.Failed is { } failed)
             throw Status(failed.Failure!.Code, failed.Failure.Message);
 
         var response = new EmbedResponse
@@ -37,16 +38,11 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
             RandomWeights = ready.Model.Descriptor.IsRandom,
             Dim = outcomes[0].Result!.Embedding.Vector.Length,
             Pooling = options.Pooling.ToName(),
-            Tokens = outcomes.Sum(o => (long)o.Result!.Embedding.Tokens),
-            Timings = new Timings
-            {
-                DecodeMs = outcomes.Max(o => o.DecodeTime.TotalMilliseconds),
-                QueueMs = outcomes.Max(o => o.Result!.QueueTime.TotalMilliseconds),
-                InferenceMs = outcomes.Max(o => o.Result!.InferenceTime.TotalMilliseconds),
-            },
+            Tokens = summary.Tokens,
+            Timings = new Timings { DecodeMs = summary.DecodeMs, QueueMs = summary.QueueMs, InferenceMs = summary.InferenceMs },
         };
         response.Embeddings.AddRange(outcomes.Select(ToMessage));
-        log.Record(outcomes.Count, (int)response.Tokens, response.Timings.QueueMs, response.Timings.InferenceMs);
+        log.Record(summary.Images, summary.Tokens, summary.QueueMs, summary.InferenceMs);
         return response;
     }
 

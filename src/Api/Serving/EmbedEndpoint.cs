@@ -24,13 +24,13 @@ public static class EmbedEndpoint
             var deadline = DateTimeOffset.UtcNow + Timeout(context.Request, serving.Value);
             var (inputs, options) = await ready.Reader.ReadAsync(context.Request, aborted);
             var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, deadline, aborted);
-            if (outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != EmbedFailure.NotComputedCode) is { } failed)
+            var summary = EmbedSummary.Of(outcomes);
+            if (summary.Failed is { } failed)
                 return ApiProblems.Result(failed.Failure!.Code, failed.Failure.Message, inputs.Count > 1 ? failed.Index : null);
-            log.Record(outcomes.Count, outcomes.Sum(o => o.Result!.Embedding.Tokens),
-                outcomes.Max(o => o.Result!.QueueTime.TotalMilliseconds), outcomes.Max(o => o.Result!.InferenceTime.TotalMilliseconds));
+            log.Record(summary.Images, summary.Tokens, summary.QueueMs, summary.InferenceMs);
             return WantsNpy(context.Request)
                 ? new NpyEmbeddingsResult(ready.Model.Descriptor, outcomes)
-                : Results.Json(EmbedResponse.From(ready.Model.Descriptor, options, outcomes));
+                : Results.Json(EmbedResponse.From(ready.Model.Descriptor, options, outcomes, summary));
         }
         catch (EmbedRequestError e)
         {

@@ -29,7 +29,7 @@ public sealed record EmbedResponse(
         [property: JsonPropertyName("queue_ms")] double QueueMs,
         [property: JsonPropertyName("inference_ms")] double InferenceMs);
 
-    public static EmbedResponse From(ModelDescriptor model, EmbedRequestOptions options, IReadOnlyList<EmbedOutcome> outcomes)
+    public static EmbedResponse From(ModelDescriptor model, EmbedRequestOptions options, IReadOnlyList<EmbedOutcome> outcomes, EmbedSummary summary)
     {
         var items = outcomes.Select(o =>
         {
@@ -44,10 +44,7 @@ public sealed record EmbedResponse(
             options.Pooling.ToName(),
             options.Normalize,
             items,
-            new UsageInfo(items.Length, outcomes.Sum(o => (long)o.Result!.Embedding.Tokens)),
-            new TimingInfo(
-                Math.Round(outcomes.Max(o => o.DecodeTime.TotalMilliseconds), 3),
-                Math.Round(outcomes.Max(o => o.Result!.QueueTime.TotalMilliseconds), 3),
-                Math.Round(outcomes.Max(o => o.Result!.InferenceTime.TotalMilliseconds), 3)));
+            new UsageInfo(summary.Images, summary.Tokens),
+            new TimingInfo(Math.Round(summary.DecodeMs, 3), Math.Round(summary.QueueMs, 3), Math.Round(summary.InferenceMs, 3)));
     }
 }
