@@ -22,7 +22,7 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
         {
             options = Options(ready, request.Options);
         }
-        catch (EmbedRequestError e)
+        catch (ApiRequestError e)
         {
             throw Status(e.Code, e.Message);
         }
@@ -113,7 +113,7 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
                     };
                 }
             }
-            catch (EmbedRequestError e)
+            catch (ApiRequestError e)
             {
                 response.Error = new EmbedError { Code = e.Code, Message = e.Message };
             }

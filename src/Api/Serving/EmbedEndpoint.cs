@@ -32,7 +32,7 @@ public static class EmbedEndpoint
                 ? new NpyEmbeddingsResult(ready.Model.Descriptor, outcomes)
                 : Results.Json(EmbedResponse.From(ready.Model.Descriptor, options, outcomes, summary));
         }
-        catch (EmbedRequestError e)
+        catch (ApiRequestError e)
         {
             return ApiProblems.Result(e.Code, e.Message, e.Index);
         }
@@ -44,7 +44,7 @@ public static class EmbedEndpoint
             return TimeSpan.FromMilliseconds(serving.DefaultDeadlineMs);
         return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
             ? TimeSpan.FromMilliseconds(ms)
-            : throw new EmbedRequestError(ApiProblems.InvalidArgument, $"{DeadlineHeader} must be a positive number of milliseconds, not '{value}'");
+            : throw new ApiRequestError(ApiProblems.InvalidArgument, $"{DeadlineHeader} must be a positive number of milliseconds, not '{value}'");
     }
 
     private static bool WantsNpy(HttpRequest request) =>

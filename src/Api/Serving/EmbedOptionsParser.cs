@@ -9,7 +9,7 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
 {
     public EmbedRequestOptions Defaults => new(Pooling.Cls, true, serving.Policy, serving.Resolution, false);
 
-    /// <summary>Throws <see cref="EmbedRequestError"/> (invalid_argument) naming the bad option.</summary>
+    /// <summary>Throws <see cref="ApiRequestError"/> (invalid_argument) naming the bad option.</summary>
     public EmbedRequestOptions Parse(IEnumerable<KeyValuePair<string, string?>> values, EmbedRequestOptions? start = null)
     {
         var options = start ?? Defaults;
@@ -46,6 +46,6 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
         _ => throw Invalid(name, value, "true or false"),
     };
 
-    private static EmbedRequestError Invalid(string name, string? value, string expected) =>
+    private static ApiRequestError Invalid(string name, string? value, string expected) =>
         new(ApiProblems.InvalidArgument, $"option '{name}' is '{value}'; expected {expected}");
 }

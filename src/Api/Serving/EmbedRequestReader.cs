@@ -21,15 +21,15 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
         {
             var (inputs, parsed) = mediaType switch
             {
-                null or "" => throw new EmbedRequestError(ApiProblems.UnsupportedMediaType, "Content-Type is missing; send image/*, multipart/form-data or application/json"),
+                null or "" => throw new ApiRequestError(ApiProblems.UnsupportedMediaType, "Content-Type is missing; send image/*, multipart/form-data or application/json"),
                 _ when mediaType.StartsWith("image/", StringComparison.Ordinal) => ([new EmbedInput(await ReadBodyAsync(request, cancellationToken), null)], options),
                 "multipart/form-data" => (await ReadMultipartAsync(request, cancellationToken), options),
                 "application/json" => await ReadJsonAsync(request, options, cancellationToken),
-                _ => throw new EmbedRequestError(ApiProblems.UnsupportedMediaType, $"Content-Type '{mediaType}' is not supported; send image/*, multipart/form-data or application/json"),
+                _ => throw new ApiRequestError(ApiProblems.UnsupportedMediaType, $"Content-Type '{mediaType}' is not supported; send image/*, multipart/form-data or application/json"),
             };
-            if (inputs.Count == 0) throw new EmbedRequestError(ApiProblems.InvalidArgument, "the request holds no images");
+            if (inputs.Count == 0) throw new ApiRequestError(ApiProblems.InvalidArgument, "the request holds no images");
             if (inputs.Count > serving.MaxImagesPerRequest)
-                throw new EmbedRequestError(ApiProblems.TooManyImages, $"{inputs.Count} images in one request; at most {serving.MaxImagesPerRequest}");
+                throw new ApiRequestError(ApiProblems.TooManyImages, $"{inputs.Count} images in one request; at most {serving.MaxImagesPerRequest}");
             return (inputs, parsed);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -38,11 +38,11 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
         }
         catch (InvalidDataException e)
         {
-            throw new EmbedRequestError(ApiProblems.InvalidArgument, $"malformed multipart body: {e.Message}");
+            throw new ApiRequestError(ApiProblems.InvalidArgument, $"malformed multipart body: {e.Message}");
         }
     }
 
-    private EmbedRequestError TooLarge() => new(ApiProblems.PayloadTooLarge, $"the request body exceeds {serving.MaxBodyBytes} bytes");
+    private ApiRequestError TooLarge() => new(ApiProblems.PayloadTooLarge, $"the request body exceeds {serving.MaxBodyBytes} bytes");
 
     private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -73,17 +73,17 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
         }
         catch (JsonException e)
         {
-            throw new EmbedRequestError(ApiProblems.InvalidArgument, $"the body is not valid JSON: {e.Message}");
+            throw new ApiRequestError(ApiProblems.InvalidArgument, $"the body is not valid JSON: {e.Message}");
         }
         using (document)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs", out var inputsElement) || inputsElement.ValueKind != JsonValueKind.Array)
-                throw new EmbedRequestError(ApiProblems.InvalidArgument, "the JSON body must be an object with an \"inputs\" array");
+                throw new ApiRequestError(ApiProblems.InvalidArgument, "the JSON body must be an object with an \"inputs\" array");
             if (root.TryGetProperty("options", out var optionsElement))
             {
                 if (optionsElement.ValueKind != JsonValueKind.Object)
-                    throw new EmbedRequestError(ApiProblems.InvalidArgument, "\"options\" must be an object");
+                    throw new ApiRequestError(ApiProblems.InvalidArgument, "\"options\" must be an object");
                 options = parser.Parse(optionsElement.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, (string?)(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText()))), options);
             }
             var inputs = new List<EmbedInput>();
@@ -91,12 +91,12 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
             foreach (var item in inputsElement.EnumerateArray())
             {
                 if (index >= serving.MaxImagesPerRequest)
-                    throw new EmbedRequestError(ApiProblems.TooManyImages, $"more than {serving.MaxImagesPerRequest} images in one request");
+                    throw new ApiRequestError(ApiProblems.TooManyImages, $"more than {serving.MaxImagesPerRequest} images in one request");
                 if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("image", out var image) || image.ValueKind != JsonValueKind.String)
-                    throw new EmbedRequestError(ApiProblems.InvalidArgument, $"input {index} must be an object with an \"image\" string (base64)", index);
+                    throw new ApiRequestError(ApiProblems.InvalidArgument, $"input {index} must be an object with an \"image\" string (base64)", index);
                 var id = item.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
                 if (!image.TryGetBytesFromBase64(out var bytes))
-                    throw new EmbedRequestError(ApiProblems.InvalidArgument, $"input {index}: \"image\" is not valid base64", index);
+                    throw new ApiRequestError(ApiProblems.InvalidArgument, $"input {index}: \"image\" is not valid base64", index);
                 inputs.Add(new EmbedInput(bytes, id));
                 index++;
             }
