@@ -24,6 +24,7 @@ public static class EmbedCtl
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(LoadCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(LoadCollectionsCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -44,7 +45,7 @@ public static class EmbedCtl
             Console.Error.WriteLine($"embedctl: {e.Code}: {e.Message}");
             return Failed;
         }
-        catch (Exception e) when (e is CheckpointException or InvalidDataException or IOException or UnauthorizedAccessException or TorchRuntimeException)
+        catch (Exception e) when (e is CheckpointException or InvalidDataException or IOException or UnauthorizedAccessException or TorchRuntimeException or HttpRequestException)
         {
             Console.Error.WriteLine($"embedctl: {e.Message}");
             return Failed;

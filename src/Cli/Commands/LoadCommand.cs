@@ -72,15 +72,14 @@ public static class LoadCommand
         return command;
     }
 
-    private static Uri Address(string value, string option) =>
+    internal static Uri Address(string value, string option) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
             ? uri
             : throw new ArgumentException($"{option} must be an absolute http(s) address, not '{value}'");
 
     private static JsonObject Report(string mode, IReadOnlyList<LoadResult> outcomes, double seconds)
     {
-        var ok = outcomes.Where(o => o.Error is null).Select(o => o.LatencyMs).Order().ToArray();
-        double Percentile(double p) => ok.Length == 0 ? double.NaN : Math.Round(ok[Math.Min(ok.Length - 1, (int)Math.Ceiling(p * ok.Length) - 1)], 2);
+        var ok = outcomes.Where(o => o.Error is null).Select(o => o.LatencyMs).ToArray();
         var errors = new JsonObject();
         foreach (var group in outcomes.Where(o => o.Error is not null).GroupBy(o => o.Error!))
             errors[group.Key] = group.Count();
@@ -93,14 +92,7 @@ public static class LoadCommand
             ["errors"] = errors,
             ["seconds"] = Math.Round(seconds, 3),
             ["images_per_s"] = Math.Round(outcomes.Where(o => o.Error is null).Sum(o => o.Images) / seconds, 3),
-            ["latency_ms"] = new JsonObject
-            {
-                ["p50"] = Percentile(0.50),
-                ["p95"] = Percentile(0.95),
-                ["p99"] = Percentile(0.99),
-                ["max"] = ok.Length == 0 ? null : Math.Round(ok[^1], 2),
-                ["mean"] = ok.Length == 0 ? null : Math.Round(ok.Average(), 2),
-            },
+            ["latency_ms"] = LatencySummary.Of(ok),
         };
     }
 }
