@@ -1,0 +1,24 @@
+using EmbeddingService.Retrieval.Indexing;
+
+namespace EmbeddingService.Retrieval.Embedded;
+
+/// <summary>Tuning of the embedded store; the defaults suit collections of up to a few million points.</summary>
+public sealed record EmbeddedStoreOptions
+{
+    /// <summary>A log is rewritten when the entries it holds for overwritten or deleted points exceed this many times the live points…</summary>
+    public double CompactWhenDeadExceedsLiveBy { get; init; } = 1.0;
+
+    /// <summary>…and number at least this many (so small collections are not rewritten on every change).</summary>
+    public int CompactionMinimumDead { get; init; } = 50_000;
+
+    /// <summary>Points per frame when a log is rewritten.</summary>
+    public int CompactionPointsPerFrame { get; init; } = 1024;
+
+    public HnswParameters Hnsw { get; init; } = new();
+
+    /// <summary>Largest k a search may ask for.</summary>
+    public int MaxK { get; init; } = 10_000;
+
+    /// <summary>Points a collection of <see cref="IndexKind.Auto"/> holds before it builds and searches its HNSW graph.</summary>
+    public int AutoApproximateThreshold { get; init; } = CollectionSettings.AutoApproximateThreshold;
+}

@@ -1,0 +1,15 @@
+using System.Text;
+
+namespace EmbeddingService.Retrieval.Embedded;
+
+/// <summary>What a point id may be: a non-empty string of at most 256 UTF-8 bytes.</summary>
+internal static class PointIds
+{
+    public const int MaxUtf8Bytes = 256;
+
+    /// <summary>Why <paramref name="id"/> is not a valid point id, or null when it is.</summary>
+    public static string? Problem(string? id) =>
+        string.IsNullOrEmpty(id) ? "the point id is empty"
+        : Encoding.UTF8.GetByteCount(id) > MaxUtf8Bytes ? $"the point id is longer than {MaxUtf8Bytes} UTF-8 bytes"
+        : null;
+}

@@ -1,0 +1,111 @@
+using Cloud.Unum.USearch;
+using static EmbeddingService.Retrieval.Indexing.UsearchNative;
+
+namespace EmbeddingService.Retrieval.Indexing;
+
+/// <summary>
+/// A USearch HNSW graph over unit vectors by inner product, keyed by the caller's slot numbers; distance = 1 − dot.
+/// Adds and removes must not overlap searches (the owner holds a write lock); searches may run concurrently.
+/// </summary>
+public sealed unsafe class HnswGraph : IDisposable
+{
+    private readonly IntPtr _index;
+    private readonly int _dimension;
+    private bool _disposed;
+
+    public HnswGraph(int dimension, HnswParameters parameters)
+    {
+        _dimension = dimension;
+        var options = new IndexOptions(MetricKind.Ip, IntPtr.Zero, ScalarKind.Float32, (ulong)dimension,
+            (ulong)parameters.Connectivity, (ulong)parameters.ExpansionAdd, (ulong)parameters.ExpansionSearch, false);
+        _index = usearch_init(ref options, out var error);
+        Check(error, "init");
+        var threads = (UIntPtr)Math.Max(parameters.EffectiveBuildThreads, Environment.ProcessorCount);
+        usearch_change_threads_add(_index, threads, out error);
+        Check(error, "set add threads");
+        usearch_change_threads_search(_index, threads, out error);
+        Check(error, "set search threads");
+    }
+
+    public long Count
+    {
+        get
+        {
+            var size = usearch_size(_index, out var error);
+            Check(error, "size");
+            return (long)size;
+        }
+    }
+
+    /// <summary>Bytes the graph and its copy of the vectors occupy, as USearch counts them.</summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            var bytes = usearch_memory_usage(_index, out var error);
+            Check(error, "memory usage");
+            return (long)bytes;
+        }
+    }
+
+    public void Add(ulong key, ReadOnlySpan<float> unitVector)
+    {
+        EnsureCapacity(Count + 1);
+        AddReserved(key, unitVector);
+    }
+
+    /// <summary>Adds the rows of <paramref name="slots"/> (keys = slots) on several threads; much faster than one by one.</summary>
+    public void AddMany(VectorArena arena, IReadOnlyList<int> slots, int threads)
+    {
+        EnsureCapacity(Count + slots.Count);
+        Parallel.For(0, slots.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            i => AddReserved((ulong)slots[i], arena.Row(slots[i])));
+    }
+
+    public void Remove(ulong key)
+    {
+        usearch_remove(_index, key, out var error);
+        Check(error, "remove");
+    }
+
+    /// <summary>Up to keys.Length nearest keys and their distances (1 − dot), nearest first; returns how many were found.</summary>
+    public int Search(ReadOnlySpan<float> unitQuery, Span<ulong> keys, Span<float> distances)
+    {
+        if (unitQuery.Length != _dimension) throw new ArgumentException($"query has {unitQuery.Length} dims, the graph {_dimension}");
+        fixed (float* q = unitQuery)
+        fixed (ulong* k = keys)
+        fixed (float* d = distances)
+        {
+            var found = usearch_search(_index, q, ScalarKind.Float32, (UIntPtr)Math.Min(keys.Length, distances.Length), k, d, out var error);
+            Check(error, "search");
+            return (int)found;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        usearch_free(_index, out _);
+    }
+
+    private void AddReserved(ulong key, ReadOnlySpan<float> unitVector)
+    {
+        if (unitVector.Length != _dimension) throw new ArgumentException($"vector has {unitVector.Length} dims, the graph {_dimension}");
+        fixed (float* v = unitVector)
+        {
+            usearch_add(_index, key, v, ScalarKind.Float32, out var error);
+            Check(error, "add");
+        }
+    }
+
+    /// <summary>USearch refuses adds beyond its reserved capacity; grow by doubling so inserts stay amortised O(1).</summary>
+    private void EnsureCapacity(long needed)
+    {
+        var capacity = (long)usearch_capacity(_index, out var error);
+        Check(error, "capacity");
+        if (needed <= capacity) return;
+        usearch_reserve(_index, (UIntPtr)Math.Max(needed, Math.Max(1024, capacity * 2)), out error);
+        Check(error, "reserve");
+    }
+}
