@@ -1,5 +1,6 @@
 using EmbeddingService.Api.Serving;
 using EmbeddingService.Api.Grpc;
+using EmbeddingService.Api.Retrieval;
 
 namespace EmbeddingService.Api;
 
@@ -20,6 +21,7 @@ public static class ApiApplication
             .AddServiceRateLimiting()
             .AddServiceHealth()
             .AddServiceOpenApi()
+            .AddCollections()
             .AddSingleton<EmbeddingRuntime>()
             .AddSingleton<ModelHost>()
             .AddHostedService(sp => sp.GetRequiredService<ModelHost>())
@@ -36,7 +38,9 @@ public static class ApiApplication
         app.UseAuthorization();
         app.MapServiceHealth().MapServiceEndpoints().MapServiceOpenApi().MapServiceMetrics();
         app.MapEmbedEndpoint();
+        app.MapCollectionEndpoints();
         app.MapGrpcService<EmbeddingGrpcService>();
+        app.MapGrpcService<RetrievalGrpcService>();
         return app;
     }
 }

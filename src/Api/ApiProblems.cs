@@ -19,13 +19,20 @@ public static class ApiProblems
     public const string NotReady = "not_ready";
     public const string NotFound = "not_found";
     public const string Internal = "internal";
+    public const string CollectionNotFound = "collection_not_found";
+    public const string CollectionExists = "collection_exists";
+    public const string ModelMismatch = "model_mismatch";
+    public const string DimensionMismatch = "dimension_mismatch";
+    public const string PointNotFound = "point_not_found";
+    public const string StoreUnavailable = "store_unavailable";
+    public const string StoreCorrupt = "store_corrupt";
 
     /// <summary>How long a refused client should wait when the refusal does not say.</summary>
     public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
 
     public static int StatusOf(string code) => code switch
     {
-        InvalidArgument => StatusCodes.Status400BadRequest,
+        InvalidArgument or DimensionMismatch => StatusCodes.Status400BadRequest,
         UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ImageDecodeFailed => StatusCodes.Status422UnprocessableEntity,
         ImageTooLarge or PayloadTooLarge or TooManyImages => StatusCodes.Status413PayloadTooLarge,
@@ -34,8 +41,10 @@ public static class ApiProblems
         Unauthorized => StatusCodes.Status401Unauthorized,
         Forbidden => StatusCodes.Status403Forbidden,
         NotReady => StatusCodes.Status503ServiceUnavailable,
-        NotFound => StatusCodes.Status404NotFound,
-        Internal => StatusCodes.Status500InternalServerError,
+        NotFound or CollectionNotFound or PointNotFound => StatusCodes.Status404NotFound,
+        CollectionExists or ModelMismatch => StatusCodes.Status409Conflict,
+        StoreUnavailable => StatusCodes.Status503ServiceUnavailable,
+        Internal or StoreCorrupt => StatusCodes.Status500InternalServerError,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "not an API problem code"),
     };
 

@@ -1,3 +1,4 @@
+using EmbeddingService.Api.Retrieval;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -16,7 +17,8 @@ public static class HealthSetup
                 options.Services.Map(string.Empty, _ => true);
                 options.Services.Map(ModelReadyHealthCheck.ReadyTag, r => r.Tags.Contains(ModelReadyHealthCheck.ReadyTag));
             })
-            .AddCheck<ModelReadyHealthCheck>(ModelReadyHealthCheck.Name, tags: [ModelReadyHealthCheck.ReadyTag]);
+            .AddCheck<ModelReadyHealthCheck>(ModelReadyHealthCheck.Name, tags: [ModelReadyHealthCheck.ReadyTag])
+            .AddCheck<StoreReadyHealthCheck>(StoreReadyHealthCheck.Name, tags: [ModelReadyHealthCheck.ReadyTag]);
         services.AddGrpcReflection();
         return services;
     }

@@ -1,8 +1,9 @@
+using EmbeddingService.Api.Retrieval;
 using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api;
 
-/// <summary>Binds the four configuration sections and validates them when the host starts.</summary>
+/// <summary>Binds the configuration sections and validates them when the host starts.</summary>
 public static class OptionsSetup
 {
     public static IServiceCollection AddServiceOptions(this IServiceCollection services, IConfiguration configuration)
@@ -11,6 +12,7 @@ public static class OptionsSetup
         Add<AuthOptions>(services, configuration, AuthOptions.Section).Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         Add<TelemetryOptions>(services, configuration, TelemetryOptions.Section).Services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
         Add<ModelOptions>(services, configuration, ModelOptions.Section);
+        Add<RetrievalOptions>(services, configuration, RetrievalOptions.Section);
         return services;
     }
 

@@ -12,6 +12,7 @@ public sealed class RequestLogEnricher(IDiagnosticContext context)
     public const string Tokens = "Tokens";
     public const string QueueMs = "QueueMs";
     public const string InferenceMs = "InferenceMs";
+    public const string Items = "Items";
 
     public void Record(int images, int tokens, double queueMs, double inferenceMs)
     {
@@ -19,5 +20,12 @@ public sealed class RequestLogEnricher(IDiagnosticContext context)
         context.Set(Tokens, tokens);
         context.Set(QueueMs, Math.Round(queueMs, 2));
         context.Set(InferenceMs, Math.Round(inferenceMs, 2));
+    }
+
+    /// <summary>The points upserted or queries run by a collection request, and how many of them were images.</summary>
+    public void RecordRetrieval(int items, int images)
+    {
+        context.Set(Items, items);
+        context.Set(Images, images);
     }
 }

@@ -69,7 +69,7 @@ public sealed class OverloadAndDeadlineTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
 
         using var expiring = new HttpRequestMessage(HttpMethod.Post, "/v1/embed") { Content = Jpeg() };
-        expiring.Headers.Add(EmbedEndpoint.DeadlineHeader, "30");
+        expiring.Headers.Add(RequestDeadline.Header, "30");
         var expired = await service.RestClient.SendAsync(expiring);
         Assert.Equal(HttpStatusCode.GatewayTimeout, expired.StatusCode);
         Assert.Equal("deadline_exceeded", JsonDocument.Parse(await expired.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());

@@ -17,8 +17,11 @@ public sealed class TestService : IAsyncDisposable
     public static readonly string[] LoopbackEphemeralPorts = ["--Serving:BindAddress=127.0.0.1", "--Serving:RestPort=0", "--Serving:GrpcPort=0"];
     private static readonly string[] RandomVits14 = ["--Model:Weights=random:0", "--Model:Architecture=vits14", "--Model:Device=cpu"];
 
-    private TestService(WebApplication app, Uri restAddress, Uri grpcAddress)
+    private readonly string? _ownDataDirectory;
+
+    private TestService(WebApplication app, Uri restAddress, Uri grpcAddress, string? ownDataDirectory)
     {
+        _ownDataDirectory = ownDataDirectory;
         App = app;
         RestClient = new HttpClient { BaseAddress = restAddress };
         GrpcAddress = grpcAddress;
@@ -39,16 +42,23 @@ public sealed class TestService : IAsyncDisposable
     public static WebApplication Build(string[] settings, Action<WebApplicationBuilder>? configure = null) =>
         ApiApplication.Build([.. LoopbackEphemeralPorts, .. RandomVits14, .. settings], configure);
 
-    /// <summary>Starts the service and, unless told not to, waits until it is ready.</summary>
+    /// <summary>A new empty directory for a vector store that outlives one service (delete it when done).</summary>
+    public static string NewDataDirectory() => Directory.CreateTempSubdirectory("embedding-service-test-").FullName;
+
+    /// <summary>
+    /// Starts the service and, unless told not to, waits until it is ready. Its vector store lives in a directory
+    /// of its own, deleted on dispose, unless the settings name one (--Retrieval:DataDirectory=...).
+    /// </summary>
     public static async Task<TestService> StartAsync(string[] settings, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null, bool waitUntilReady = true)
     {
-        var app = Build(settings, configure);
+        var ownDataDirectory = settings.Any(s => s.StartsWith("--Retrieval:DataDirectory=", StringComparison.Ordinal)) ? null : NewDataDirectory();
+        var app = Build(ownDataDirectory is null ? settings : [$"--Retrieval:DataDirectory={ownDataDirectory}", .. settings], configure);
         map?.Invoke(app);
         await app.StartAsync();
         var ports = app.Services.GetRequiredService<ServingEndpoints>();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
         Assert.Equal(2, addresses.Count);
-        var service = new TestService(app, addresses.Single(a => a.Port == ports.RestPort), addresses.Single(a => a.Port == ports.GrpcPort));
+        var service = new TestService(app, addresses.Single(a => a.Port == ports.RestPort), addresses.Single(a => a.Port == ports.GrpcPort), ownDataDirectory);
         if (waitUntilReady) await service.WaitUntilReadyAsync();
         return service;
     }
@@ -69,5 +79,6 @@ public sealed class TestService : IAsyncDisposable
         GrpcChannel.Dispose();
         RestClient.Dispose();
         await App.DisposeAsync();
+        if (_ownDataDirectory is not null) Directory.Delete(_ownDataDirectory, recursive: true);
     }
 }

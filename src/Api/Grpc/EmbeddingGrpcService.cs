@@ -14,23 +14,23 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
     public override async Task<EmbedResponse> Embed(EmbedRequest request, ServerCallContext context)
     {
         var ready = Ready();
-        if (request.Images.Count == 0) throw Status(ApiProblems.InvalidArgument, "the request holds no images");
+        if (request.Images.Count == 0) throw GrpcProblems.Exception(ApiProblems.InvalidArgument, "the request holds no images");
         if (request.Images.Count > serving.MaxImagesPerRequest)
-            throw Status(ApiProblems.TooManyImages, $"{request.Images.Count} images in one request; at most {serving.MaxImagesPerRequest}");
+            throw GrpcProblems.Exception(ApiProblems.TooManyImages, $"{request.Images.Count} images in one request; at most {serving.MaxImagesPerRequest}");
         EmbedRequestOptions options;
         try
         {
-            options = Options(ready, request.Options);
+            options = GrpcEmbedOptions.Parse(ready.Options, request.Options);
         }
         catch (ApiRequestError e)
         {
-            throw Status(e.Code, e.Message);
+            throw GrpcProblems.Exception(e.Code, e.Message);
         }
         var inputs = request.Images.Select(i => new EmbedInput(i.Image.Memory, string.IsNullOrEmpty(i.Id) ? null : i.Id)).ToArray();
-        var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, Deadline(context), context.CancellationToken);
+        var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, GrpcDeadline.Of(context, serving), context.CancellationToken);
         var summary = EmbedSummary.Of(outcomes);
         if (summary.Failed is { } failed)
-            throw Status(failed.Failure!.Code, failed.Failure.Message);
+            throw GrpcProblems.Exception(failed.Failure!.Code, failed.Failure.Message);
 
         var response = new EmbedResponse
         {
@@ -97,8 +97,8 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
             var response = new EmbedStreamResponse { Id = message.Id };
             try
             {
-                var options = Options(ready, message.Options);
-                var outcome = await ready.Pipeline.EmbedOneAsync(index, new EmbedInput(message.Image.Memory, message.Id), options, Deadline(context), context.CancellationToken);
+                var options = GrpcEmbedOptions.Parse(ready.Options, message.Options);
+                var outcome = await ready.Pipeline.EmbedOneAsync(index, new EmbedInput(message.Image.Memory, message.Id), options, GrpcDeadline.Of(context, serving), context.CancellationToken);
                 if (outcome.Failure is { } failure)
                     response.Error = new EmbedError { Code = failure.Code, Message = failure.Message };
                 else
@@ -134,26 +134,7 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
     }
 
     private EmbeddingRuntime.Ready Ready() =>
-        runtime.Current ?? throw Status(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
-
-    private static EmbedRequestOptions Options(EmbeddingRuntime.Ready ready, EmbedOptions? message)
-    {
-        var values = new List<KeyValuePair<string, string?>>();
-        if (message is null) return ready.Options.Defaults;
-        if (message.Pooling != Pooling.Unspecified)
-            values.Add(new("pooling", message.Pooling switch { Pooling.Mean => "mean", Pooling.ClsMean => "cls+mean", _ => "cls" }));
-        if (message.HasNormalize) values.Add(new("normalize", message.Normalize ? "true" : "false"));
-        if (message.Policy != ResizePolicy.Unspecified)
-            values.Add(new("policy", message.Policy == ResizePolicy.KeepAspect ? ResizePolicies.KeepAspect : ResizePolicies.CenterCrop));
-        if (message.Resolution != 0) values.Add(new("resolution", message.Resolution.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (message.PatchFeatures) values.Add(new("patch_features", "true"));
-        return ready.Options.Parse(values);
-    }
-
-    private DateTimeOffset Deadline(ServerCallContext context) =>
-        context.Deadline == DateTime.MaxValue
-            ? DateTimeOffset.UtcNow.AddMilliseconds(serving.DefaultDeadlineMs)
-            : new DateTimeOffset(context.Deadline.ToUniversalTime());
+        runtime.Current ?? throw GrpcProblems.Exception(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
 
     private static ImageEmbedding ToMessage(EmbedOutcome outcome)
     {
@@ -170,14 +151,4 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
         if (embedding.PatchFeatures is { } patches) message.PatchFeatures.AddRange(patches);
         return message;
     }
-
-    /// <summary>The gRPC status for a problem code, matching the REST mapping.</summary>
-    public static RpcException Status(string code, string message) => new(new Status(code switch
-    {
-        ApiProblems.Overloaded => StatusCode.ResourceExhausted,
-        ApiProblems.DeadlineExceeded => StatusCode.DeadlineExceeded,
-        ApiProblems.NotReady => StatusCode.Unavailable,
-        EmbedFailure.NotComputedCode => StatusCode.Cancelled,
-        _ => StatusCode.InvalidArgument,
-    }, $"{code}: {message}"));
 }

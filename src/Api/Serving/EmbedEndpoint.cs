@@ -8,7 +8,6 @@ namespace EmbeddingService.Api.Serving;
 /// <summary>POST /v1/embed: images in (raw, multipart or JSON base64), embeddings out (JSON or .npy).</summary>
 public static class EmbedEndpoint
 {
-    public const string DeadlineHeader = "X-Request-Timeout-Ms";
     public const string NpyMediaType = "application/x-npy";
 
     public static RouteHandlerBuilder MapEmbedEndpoint(this IEndpointRouteBuilder routes) =>
@@ -21,7 +20,7 @@ public static class EmbedEndpoint
         var aborted = context.RequestAborted;
         try
         {
-            var deadline = DateTimeOffset.UtcNow + Timeout(context.Request, serving.Value);
+            var deadline = RequestDeadline.Of(context.Request, serving.Value);
             var (inputs, options) = await ready.Reader.ReadAsync(context.Request, aborted);
             var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, deadline, aborted);
             var summary = EmbedSummary.Of(outcomes);
@@ -36,15 +35,6 @@ public static class EmbedEndpoint
         {
             return ApiProblems.Result(e.Code, e.Message, e.Index);
         }
-    }
-
-    private static TimeSpan Timeout(HttpRequest request, ServingOptions serving)
-    {
-        if (!request.Headers.TryGetValue(DeadlineHeader, out var value))
-            return TimeSpan.FromMilliseconds(serving.DefaultDeadlineMs);
-        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
-            ? TimeSpan.FromMilliseconds(ms)
-            : throw new ApiRequestError(ApiProblems.InvalidArgument, $"{DeadlineHeader} must be a positive number of milliseconds, not '{value}'");
     }
 
     private static bool WantsNpy(HttpRequest request) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Inference;
 
@@ -38,6 +39,10 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
         }
         return options;
     }
+
+    /// <summary>The options among the members of a JSON object (strings as they are, other values as JSON text); other members are ignored.</summary>
+    public EmbedRequestOptions Parse(JsonElement options, EmbedRequestOptions? start = null) =>
+        Parse(options.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, (string?)(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText()))), start);
 
     private static bool ParseBool(string name, string? value) => value?.ToLowerInvariant() switch
     {

@@ -11,18 +11,15 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
 {
     public async Task<(IReadOnlyList<EmbedInput> Inputs, EmbedRequestOptions Options)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = serving.MaxBodyBytes;
-        if (request.ContentLength > serving.MaxBodyBytes)
-            throw TooLarge();
+        RequestBodies.Limit(request, serving.MaxBodyBytes);
         var options = parser.Parse(request.Query.Select(q => KeyValuePair.Create(q.Key, (string?)q.Value.ToString())));
-        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var mediaType = RequestBodies.MediaType(request);
         try
         {
             var (inputs, parsed) = mediaType switch
             {
-                null or "" => throw new ApiRequestError(ApiProblems.UnsupportedMediaType, "Content-Type is missing; send image/*, multipart/form-data or application/json"),
-                _ when mediaType.StartsWith("image/", StringComparison.Ordinal) => ([new EmbedInput(await ReadBodyAsync(request, cancellationToken), null)], options),
+                null => throw new ApiRequestError(ApiProblems.UnsupportedMediaType, "Content-Type is missing; send image/*, multipart/form-data or application/json"),
+                _ when mediaType.StartsWith("image/", StringComparison.Ordinal) => ([new EmbedInput(await RequestBodies.ReadBytesAsync(request, cancellationToken), null)], options),
                 "multipart/form-data" => (await ReadMultipartAsync(request, cancellationToken), options),
                 "application/json" => await ReadJsonAsync(request, options, cancellationToken),
                 _ => throw new ApiRequestError(ApiProblems.UnsupportedMediaType, $"Content-Type '{mediaType}' is not supported; send image/*, multipart/form-data or application/json"),
@@ -34,21 +31,12 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            throw TooLarge();
+            throw RequestBodies.TooLarge(serving.MaxBodyBytes);
         }
         catch (InvalidDataException e)
         {
             throw new ApiRequestError(ApiProblems.InvalidArgument, $"malformed multipart body: {e.Message}");
         }
-    }
-
-    private ApiRequestError TooLarge() => new(ApiProblems.PayloadTooLarge, $"the request body exceeds {serving.MaxBodyBytes} bytes");
-
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private async Task<IReadOnlyList<EmbedInput>> ReadMultipartAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -66,16 +54,7 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
 
     private async Task<(IReadOnlyList<EmbedInput>, EmbedRequestOptions)> ReadJsonAsync(HttpRequest request, EmbedRequestOptions options, CancellationToken cancellationToken)
     {
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            throw new ApiRequestError(ApiProblems.InvalidArgument, $"the body is not valid JSON: {e.Message}");
-        }
-        using (document)
+        using (var document = await RequestBodies.ReadJsonAsync(request, cancellationToken))
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs", out var inputsElement) || inputsElement.ValueKind != JsonValueKind.Array)
@@ -84,7 +63,7 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
             {
                 if (optionsElement.ValueKind != JsonValueKind.Object)
                     throw new ApiRequestError(ApiProblems.InvalidArgument, "\"options\" must be an object");
-                options = parser.Parse(optionsElement.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, (string?)(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText()))), options);
+                options = parser.Parse(optionsElement, options);
             }
             var inputs = new List<EmbedInput>();
             var index = 0;
