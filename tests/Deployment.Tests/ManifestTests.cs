@@ -52,7 +52,7 @@ public sealed class ManifestTests
         AssertSubset(deployment.Spec.Selector.MatchLabels, podLabels, "Deployment selector");
         Assert.Null(deployment.Spec.Selector.MatchExpressions);
 
-        var service = Manifests.Single<V1Service>();
+        var service = Manifests.ApiService;
         Assert.NotEmpty(service.Spec.Selector);
         AssertSubset(service.Spec.Selector, podLabels, "Service selector");
 
@@ -88,7 +88,7 @@ public sealed class ManifestTests
         Assert.Equal(Serving.GrpcPort, ports["grpc"]);
         Assert.Equal("0.0.0.0", Serving.BindAddress);
 
-        var service = Manifests.Single<V1Service>();
+        var service = Manifests.ApiService;
         var rest = Assert.Single(service.Spec.Ports, p => p.Name == "rest");
         var grpc = Assert.Single(service.Spec.Ports, p => p.Name == "grpc");
         Assert.Equal(Defaults.RestPort, Manifests.ResolvePort(Api, rest.TargetPort));
@@ -129,8 +129,10 @@ public sealed class ManifestTests
     [Fact]
     public void ConfigMapAndSecretKeysNameRealOptions()
     {
-        var keys = Manifests.OfType<V1ConfigMap>().SelectMany(c => (c.Data ?? new Dictionary<string, string>()).Keys)
-            .Concat(Manifests.OfType<V1Secret>().SelectMany(s => Manifests.SecretData(s).Keys))
+        // The ConfigMaps and Secrets whose every key becomes a configuration key of the API (envFrom).
+        var sources = Api.EnvFrom ?? [];
+        var keys = sources.Where(s => s.ConfigMapRef is not null).SelectMany(s => (Manifests.ConfigMapNamed(s.ConfigMapRef.Name).Data ?? new Dictionary<string, string>()).Keys)
+            .Concat(sources.Where(s => s.SecretRef is not null).SelectMany(s => Manifests.SecretData(Manifests.SecretNamed(s.SecretRef.Name)).Keys))
             .ToList();
         Assert.NotEmpty(keys);
         Assert.All(keys, key => Assert.Null(ConfigurationKeys.Problem(key)));
@@ -139,6 +141,30 @@ public sealed class ManifestTests
         Assert.Contains("Serving__DrainTimeoutSeconds", keys);
         Assert.Contains("Auth__ApiKeys__0", keys);
         Assert.Contains("Auth__AdminKeys__0", keys);
+    }
+
+    [Theory]
+    [InlineData("Retrieval__Store", true)]
+    [InlineData("Retrieval__Qdrant__Url", true)]
+    [InlineData("retrieval__qdrant__apikey", true)]
+    [InlineData("Retrieval__Qdrant__Uri", false)]
+    [InlineData("Retrieval__Url", false)]
+    public void KeysOfAnAgreedSectionMustBeTheAgreedOnes(string key, bool agreed)
+    {
+        Assert.Equal(agreed, ConfigurationKeys.Problem(key) is null);
+    }
+
+    [Fact]
+    public void AgreedSectionsAreThoseWithoutAnOptionsClass()
+    {
+        var assemblies = new[] { typeof(ModelOptions).Assembly }
+            .Concat(typeof(ModelOptions).Assembly.GetReferencedAssemblies()
+                .Where(a => a.Name?.StartsWith("EmbeddingService.", StringComparison.Ordinal) == true)
+                .Select(System.Reflection.Assembly.Load));
+        var optionsClasses = assemblies.SelectMany(a => a.GetTypes()).Select(t => t.Name).ToHashSet();
+        foreach (var section in ConfigurationKeys.AgreedKeys.Keys)
+            Assert.False(optionsClasses.Contains($"{section}Options"),
+                $"{section}Options exists now: bind it in ConfigurationKeys.Sections and drop '{section}' from ConfigurationKeys.AgreedKeys");
     }
 
     [Fact]

@@ -31,6 +31,14 @@ public static class Manifests
 
     public static V1Container ApiContainer => Assert.Single(Api.Spec.Template.Spec.Containers);
 
+    public static V1Service ApiService => ServiceNamed("embedding-api");
+
+    public static V1StatefulSet Qdrant => Assert.Single(OfType<V1StatefulSet>(), s => s.Metadata.Name == "qdrant");
+
+    public static V1Container QdrantContainer => Assert.Single(Qdrant.Spec.Template.Spec.Containers);
+
+    public static V1Service ServiceNamed(string name) => Assert.Single(OfType<V1Service>(), s => s.Metadata.Name == name);
+
     /// <summary>Environment of the API container from its envFrom sources (ConfigMaps, then Secrets), then env.</summary>
     public static IReadOnlyDictionary<string, string> ApiEnvironment
     {
