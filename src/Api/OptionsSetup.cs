@@ -12,7 +12,7 @@ public static class OptionsSetup
         Add<AuthOptions>(services, configuration, AuthOptions.Section).Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         Add<TelemetryOptions>(services, configuration, TelemetryOptions.Section).Services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
         Add<ModelOptions>(services, configuration, ModelOptions.Section);
-        Add<RetrievalOptions>(services, configuration, RetrievalOptions.Section);
+        Add<RetrievalOptions>(services, configuration, RetrievalOptions.Section).Services.AddSingleton<IValidateOptions<RetrievalOptions>, RetrievalOptionsValidator>();
         return services;
     }
 

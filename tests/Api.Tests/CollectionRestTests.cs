@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EmbeddingService.Api.Retrieval;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmbeddingService.Api.Tests;
 
@@ -217,5 +219,19 @@ public sealed class CollectionRestTests
         {
             Directory.Delete(data, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task AnUnreachableQdrantStopsTheServiceSayingWhere()
+    {
+        await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Retrieval:Store=qdrant", "--Retrieval:Qdrant:Url=http://127.0.0.1:9"], waitUntilReady: false);
+        var stopping = new TaskCompletionSource();
+        service.App.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+
+        await stopping.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        var failure = service.App.Services.GetRequiredService<VectorStoreHost>().OpenFailure;
+        Assert.NotNull(failure);
+        Assert.Contains("127.0.0.1:9", failure.ToString());
     }
 }

@@ -18,6 +18,9 @@ public sealed class OptionsTests
     [InlineData("--Auth:AdminKeys:0=", "Auth:AdminKeys:0")]
     [InlineData("--Telemetry:OtlpEndpoint=collector:4317", "Telemetry:OtlpEndpoint")]
     [InlineData("--Model:Heads=0", "Model:Heads")]
+    [InlineData("--Retrieval:Store=redis", "Retrieval:Store")]
+    [InlineData("--Retrieval:MaxK=0", "Retrieval:MaxK")]
+    [InlineData("--Retrieval:Store=qdrant", "Retrieval:Qdrant:Url")]
     public async Task BadValueStopsStartUpNamingTheKey(string setting, string key)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(() => TestService.Build([setting])));

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using EmbeddingService.Api;
+using EmbeddingService.Api.Retrieval;
 using Microsoft.Extensions.Configuration;
 
 namespace EmbeddingService.Deployment.Tests;
@@ -15,22 +16,11 @@ public static class ConfigurationKeys
 {
     /// <summary>Options classes by their section name, taken from each class's <c>Section</c> constant.</summary>
     public static IReadOnlyDictionary<string, Type> Sections { get; } =
-        new[] { typeof(ModelOptions), typeof(ServingOptions), typeof(AuthOptions), typeof(TelemetryOptions) }
+        new[] { typeof(ModelOptions), typeof(ServingOptions), typeof(AuthOptions), typeof(TelemetryOptions), typeof(RetrievalOptions) }
             .ToDictionary(t => (string)t.GetField("Section", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Sections owned by the framework, not by an options class of the service.</summary>
     private static readonly HashSet<string> FrameworkSections = new(StringComparer.OrdinalIgnoreCase) { "Logging" };
-
-    /// <summary>
-    /// Keys agreed with the API for sections whose options class is not in the code yet, as Section__Key: the
-    /// manifests may set exactly these. When the class lands, its section joins <see cref="Sections"/> and leaves
-    /// this list (<c>ManifestTests.AgreedSectionsAreThoseWithoutAnOptionsClass</c> fails until it does).
-    /// </summary>
-    public static IReadOnlyDictionary<string, string[]> AgreedKeys { get; } = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
-    {
-        // RetrievalOptions: which vector store, and where it keeps its data.
-        ["Retrieval"] = ["Store", "DataDirectory", "Qdrant__Url", "Qdrant__ApiKey", "Qdrant__Https"],
-    };
 
     /// <summary>Process-level variables read by the runtimes rather than by configuration binding.</summary>
     private static readonly HashSet<string> RuntimeVariables = new(StringComparer.Ordinal) { "OMP_NUM_THREADS", "MKL_NUM_THREADS" };
@@ -44,10 +34,6 @@ public static class ConfigurationKeys
         if (segments.Length < 2 || segments.Any(s => s.Length == 0))
             return $"'{key}' is not Section__Key";
         if (FrameworkSections.Contains(segments[0])) return null;
-        if (AgreedKeys.TryGetValue(segments[0], out var agreed))
-            return agreed.Contains(string.Join("__", segments[1..]), StringComparer.OrdinalIgnoreCase)
-                ? null
-                : $"'{key}': section '{segments[0]}' has no options class yet; the agreed keys are {string.Join(", ", agreed.Select(k => $"{segments[0]}__{k}"))}";
         if (!Sections.TryGetValue(segments[0], out var type))
             return $"'{key}': no options class is bound to section '{segments[0]}' (known: {string.Join(", ", Sections.Keys)})";
         for (var i = 1; i < segments.Length; i++)

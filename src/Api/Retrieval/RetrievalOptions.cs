@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EmbeddingService.Retrieval.Qdrant;
 
 namespace EmbeddingService.Api.Retrieval;
 
@@ -31,4 +32,7 @@ public sealed class RetrievalOptions
     /// <summary>Queries per batch search request (image queries are also bounded by Serving:MaxImagesPerRequest).</summary>
     [Range(1, 100_000)]
     public int MaxSearchesPerRequest { get; set; } = 1000;
+
+    /// <summary>The Qdrant server, when <see cref="Store"/> is qdrant.</summary>
+    public QdrantStoreOptions Qdrant { get; set; } = new();
 }
