@@ -147,7 +147,7 @@ public static class CopyTransforms
         var text = string.Join(' ', words);
         using var font = new SKFont(SKTypeface.Default, (float)Math.Max(8, Uniform(random, 0.08, 0.16) * source.Height));
         if (!font.ContainsGlyphs(text))
-            throw new InvalidOperationException("the text transform found no font that can draw its caption; install one (e.g. fonts-dejavu-core) or leave 'text' and 'combo' out of --transforms");
+            throw new EvaluationException("the text transform found no font that can draw its caption; install one (e.g. fonts-dejavu-core) or leave 'text' and 'combo' out of --transforms");
         var colour = new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
         var outline = Luma(colour.Red, colour.Green, colour.Blue) < 128 ? SKColors.White : SKColors.Black;
         var x = (float)(random.NextDouble() * source.Width * 0.6);
