@@ -49,7 +49,7 @@ public static class EvalRetrievalCommand
             var originals = BenchmarkImages.Load(result.GetValue(images)!.FullName, result.GetValue(fraction), settings.Seed, new ImageDecoder());
 
             using var service = new RetrievalServiceClient(address, result.GetValue(apiKey));
-            var run = await new RetrievalEvaluation(service, address, settings).RunAsync(originals, cancellationToken);
+            var run = await new RetrievalEvaluation(service, settings).RunAsync(originals, cancellationToken);
             if (run.Service.RandomWeights)
                 Console.Error.WriteLine($"embedctl: the service runs RANDOM weights ({run.Service.Model}): these numbers say nothing about DINOv2");
             var json = run.ToJson().ToJsonString();

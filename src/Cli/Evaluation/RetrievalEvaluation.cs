@@ -9,7 +9,7 @@ namespace EmbeddingService.Cli.Evaluation;
 /// distractors, searches with seeded copies of the originals that were indexed, and deletes the collection again if it made
 /// it (unless kept), also when the run fails half-way. Only time spent in upsert and search calls counts, not making copies.
 /// </summary>
-public sealed class RetrievalEvaluation(RetrievalServiceClient service, Uri url, RetrievalEvaluationSettings settings)
+public sealed class RetrievalEvaluation(RetrievalServiceClient service, RetrievalEvaluationSettings settings)
 {
     /// <summary>Image bytes per request at most: as base64 (4/3 larger) well below the service's 20 MiB default body limit.</summary>
     public const long MaxImageBytesPerRequest = 8L * 1024 * 1024;
@@ -31,7 +31,7 @@ public sealed class RetrievalEvaluation(RetrievalServiceClient service, Uri url,
             var (outcomes, querySeconds) = await QueryAsync(collection, indexed.Where(i => !i.IsDistractor), cancellationToken);
             run = new RetrievalRun
             {
-                Url = url,
+                Url = service.BaseAddress,
                 Service = info,
                 Collection = collection,
                 CollectionCreated = created,

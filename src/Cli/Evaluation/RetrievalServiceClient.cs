@@ -20,6 +20,8 @@ public sealed class RetrievalServiceClient : IDisposable
         if (apiKey is not null) _http.DefaultRequestHeaders.Add("X-API-Key", apiKey);
     }
 
+    public Uri BaseAddress => _http.BaseAddress!;
+
     public async Task<ServiceInfo> InfoAsync(CancellationToken cancellationToken)
     {
         var (_, body) = await SendAsync(HttpMethod.Get, "/v1/info", null, cancellationToken);
