@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EmbeddingService.Cli.Commands;
+using EmbeddingService.Cli.Evaluation;
 using EmbeddingService.Engine.Checkpoints;
 using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Runtime;
@@ -25,6 +26,7 @@ public static class EmbedCtl
         root.Subcommands.Add(LoadCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(LoadCollectionsCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -45,7 +47,7 @@ public static class EmbedCtl
             Console.Error.WriteLine($"embedctl: {e.Code}: {e.Message}");
             return Failed;
         }
-        catch (Exception e) when (e is CheckpointException or InvalidDataException or IOException or UnauthorizedAccessException or TorchRuntimeException or HttpRequestException)
+        catch (Exception e) when (e is CheckpointException or InvalidDataException or IOException or UnauthorizedAccessException or TorchRuntimeException or EvaluationException or HttpRequestException)
         {
             Console.Error.WriteLine($"embedctl: {e.Message}");
             return Failed;

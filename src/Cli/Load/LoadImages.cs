@@ -7,12 +7,15 @@ public static class LoadImages
 {
     private static readonly string[] Extensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
 
-    public static IReadOnlyList<byte[]> FromFolder(string folder)
+    public static IReadOnlyList<byte[]> FromFolder(string folder) => Files(folder).Select(File.ReadAllBytes).ToArray();
+
+    /// <summary>The paths of the folder's files with an image extension, in ordinal order; none, or no folder, is a bad --images argument.</summary>
+    public static IReadOnlyList<string> Files(string folder)
     {
         if (!Directory.Exists(folder)) throw new ArgumentException($"--images: no folder {folder}");
-        var files = Directory.GetFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order().ToArray();
+        var files = Directory.GetFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0) throw new ArgumentException($"--images: {folder} holds no JPEG, PNG, WebP, BMP or GIF files");
-        return files.Select(File.ReadAllBytes).ToArray();
+        return files;
     }
 
     /// <summary><paramref name="count"/> JPEG crops of the sources, each with a random aspect ratio between 1:2 and 2:1.</summary>
