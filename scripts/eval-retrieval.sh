@@ -27,10 +27,11 @@ dotnet build src/Api -c Release -v quiet -nologo >&2
 embedctl=src/Cli/bin/Release/net10.0/linux-x64/embedctl
 api=src/Api/bin/Release/net10.0/linux-x64/EmbeddingService.Api.dll
 
+rm -rf "$logs/data"
 echo "starting the service ($weights)" >&2
 OMP_NUM_THREADS="$threads" DOTNET_ENVIRONMENT=Production Serilog__MinimumLevel__Default=Warning \
   dotnet "$api" --Serving:BindAddress=127.0.0.1 --Serving:RestPort=18080 --Serving:GrpcPort=18081 \
-  --Model:Weights="$weights" "${arch[@]}" --Model:Device=cpu >> "$logs/server.log" 2>&1 &
+  --Model:Weights="$weights" "${arch[@]}" --Model:Device=cpu --Retrieval:DataDirectory="$logs/data" >> "$logs/server.log" 2>&1 &
 server=$!
 ready=
 for _ in $(seq 1 600); do
