@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EmbeddingService.Cli.Load;
 
@@ -9,15 +7,17 @@ namespace EmbeddingService.Cli.Commands;
 
 /// <summary>
 /// embedctl load-collections: ingest random unit vectors into a new collection of a running service in
-/// batches (durable upserts), then time vector searches end to end and against the store's own time
-/// (the response's timings.store_ms); prints one JSON object and deletes the collection.
+/// batches (durable upserts, REST or gRPC), then time vector searches end to end and against the store's own
+/// time (the response's store_ms); prints one JSON object and deletes the collection.
 /// </summary>
 public static class LoadCollectionsCommand
 {
     public static Command Create()
     {
         var command = new Command("load-collections", "Ingest vectors into a running service's collection and time searches; prints one JSON object");
+        var transport = new Option<string>("--transport") { Description = "rest or grpc", DefaultValueFactory = _ => "rest" };
         var url = new Option<string>("--url") { Description = "REST base address", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var grpc = new Option<string>("--grpc") { Description = "gRPC address", DefaultValueFactory = _ => "http://127.0.0.1:8081" };
         var apiKey = new Option<string?>("--api-key") { Description = "API key, if the service requires one" };
         var points = new Option<int>("--points") { Description = "Vectors to ingest", DefaultValueFactory = _ => 100_000 };
         var batch = new Option<int>("--batch") { Description = "Vectors per upsert request", DefaultValueFactory = _ => 1000 };
@@ -25,46 +25,51 @@ public static class LoadCollectionsCommand
         var searches = new Option<int>("--searches") { Description = "Vector searches to time (one at a time)", DefaultValueFactory = _ => 500 };
         var k = new Option<int>("--k") { Description = "Hits per search", DefaultValueFactory = _ => 10 };
         var index = new Option<string>("--index") { Description = "auto, exact or hnsw", DefaultValueFactory = _ => "exact" };
-        foreach (var option in new Option[] { url, apiKey, points, batch, concurrency, searches, k, index })
+        foreach (var option in new Option[] { transport, url, grpc, apiKey, points, batch, concurrency, searches, k, index })
             command.Options.Add(option);
 
         command.SetAction(async (result, cancellationToken) =>
         {
-            using var client = new HttpClient { BaseAddress = LoadCommand.Address(result.GetValue(url)!, "--url"), Timeout = TimeSpan.FromMinutes(5) };
-            if (result.GetValue(apiKey) is { } key) client.DefaultRequestHeaders.Add("X-API-Key", key);
+            await using ICollectionLoadClient client = result.GetValue(transport) switch
+            {
+                "rest" => new RestCollectionLoadClient(LoadCommand.Address(result.GetValue(url)!, "--url"), result.GetValue(apiKey)),
+                "grpc" => new GrpcCollectionLoadClient(LoadCommand.Address(result.GetValue(grpc)!, "--grpc"), result.GetValue(apiKey)),
+                var other => throw new ArgumentException($"--transport must be rest or grpc, not '{other}'"),
+            };
             var name = $"load-{Guid.NewGuid():N}"[..21];
-            var created = await Json(await client.PutAsJsonAsync($"/v1/collections/{name}", new { index = result.GetValue(index) }, cancellationToken), cancellationToken);
-            var dim = created.GetProperty("model").GetProperty("dim").GetInt32();
+            var dim = await client.CreateAsync(name, result.GetValue(index)!, cancellationToken);
             try
             {
                 var ingest = await IngestAsync(client, name, dim, result.GetValue(points), Math.Max(1, result.GetValue(batch)), Math.Max(1, result.GetValue(concurrency)), cancellationToken);
                 var search = await SearchAsync(client, name, dim, result.GetValue(searches), result.GetValue(k), cancellationToken);
-                Console.WriteLine(new JsonObject { ["command"] = "load-collections", ["dim"] = dim, ["index"] = result.GetValue(index), ["ingest"] = ingest, ["search"] = search }.ToJsonString());
+                Console.WriteLine(new JsonObject
+                {
+                    ["command"] = "load-collections", ["transport"] = result.GetValue(transport), ["dim"] = dim, ["index"] = result.GetValue(index), ["ingest"] = ingest, ["search"] = search,
+                }.ToJsonString());
             }
             finally
             {
-                await client.DeleteAsync($"/v1/collections/{name}", CancellationToken.None);
+                await client.DeleteAsync(name);
             }
             return 0;
         });
         return command;
     }
 
-    private static async Task<JsonObject> IngestAsync(HttpClient client, string name, int dim, int total, int batchSize, int concurrency, CancellationToken cancellationToken)
+    private static async Task<JsonObject> IngestAsync(ICollectionLoadClient client, string name, int dim, int total, int batchSize, int concurrency, CancellationToken cancellationToken)
     {
-        var batches = Enumerable.Range(0, (total + batchSize - 1) / batchSize).Select(b => Enumerable.Range(b * batchSize, Math.Min(batchSize, total - b * batchSize))).ToArray();
-        var bodies = batches.Select(ids => JsonSerializer.SerializeToUtf8Bytes(new { points = ids.Select(i => new { id = $"p{i}", vector = UnitVector(i, dim), payload = new { group = i % 10 } }) })).ToArray();
+        var sends = Enumerable.Range(0, (total + batchSize - 1) / batchSize)
+            .Select(b => client.PrepareUpsert(name, Enumerable.Range(b * batchSize, Math.Min(batchSize, total - b * batchSize)).Select(i => ($"p{i}", UnitVector(i, dim), i % 10)).ToArray()))
+            .ToArray();
         var next = -1;
-        var latencies = new double[bodies.Length];
+        var latencies = new double[sends.Length];
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
-            for (var b = Interlocked.Increment(ref next); b < bodies.Length; b = Interlocked.Increment(ref next))
+            for (var b = Interlocked.Increment(ref next); b < sends.Length; b = Interlocked.Increment(ref next))
             {
                 var started = Stopwatch.GetTimestamp();
-                using var content = new ByteArrayContent(bodies[b]);
-                content.Headers.ContentType = new("application/json");
-                await Json(await client.PostAsync($"/v1/collections/{name}/points", content, cancellationToken), cancellationToken);
+                await sends[b](cancellationToken);
                 latencies[b] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
         }));
@@ -80,20 +85,17 @@ public static class LoadCollectionsCommand
         };
     }
 
-    private static async Task<JsonObject> SearchAsync(HttpClient client, string name, int dim, int count, int k, CancellationToken cancellationToken)
+    private static async Task<JsonObject> SearchAsync(ICollectionLoadClient client, string name, int dim, int count, int k, CancellationToken cancellationToken)
     {
         var endToEnd = new List<double>(count);
         var store = new List<double>(count);
         var overhead = new List<double>(count);
         for (var q = 0; q < count; q++)
         {
-            var body = JsonSerializer.SerializeToUtf8Bytes(new { vector = UnitVector(-1 - q, dim), k });
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new("application/json");
+            var vector = UnitVector(-1 - q, dim);
             var started = Stopwatch.GetTimestamp();
-            var response = await Json(await client.PostAsync($"/v1/collections/{name}/search", content, cancellationToken), cancellationToken);
+            var storeMs = await client.SearchAsync(name, vector, k, cancellationToken);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            var storeMs = response.GetProperty("timings").GetProperty("store_ms").GetDouble();
             endToEnd.Add(elapsed);
             store.Add(storeMs);
             overhead.Add(elapsed - storeMs);
@@ -117,13 +119,5 @@ public static class LoadCollectionsCommand
         var norm = MathF.Sqrt(vector.Sum(v => v * v));
         for (var i = 0; i < dim; i++) vector[i] /= norm;
         return vector;
-    }
-
-    private static async Task<JsonElement> Json(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-            throw new HttpRequestException($"{(int)response.StatusCode} from {response.RequestMessage?.RequestUri}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement;
     }
 }
