@@ -4,10 +4,10 @@ using EmbeddingService.Retrieval;
 
 namespace EmbeddingService.Api.Retrieval;
 
-/// <summary>The JSON shapes of the collection routes' members: vectors, payloads, filters, images and queries.</summary>
+/// <summary>The JSON search objects of the collection routes: the query source, k, filter and score threshold.</summary>
 public static class RetrievalJson
 {
-    public static float[] Vector(JsonElement element, string where)
+    private static float[] Vector(JsonElement element, string where)
     {
         if (element.ValueKind != JsonValueKind.Array)
             throw Invalid($"{where}: \"vector\" must be an array of numbers");
@@ -22,19 +22,13 @@ public static class RetrievalJson
         return vector;
     }
 
-    public static JsonElement? Payload(JsonElement item, string where)
-    {
-        if (!item.TryGetProperty("payload", out var payload) || payload.ValueKind == JsonValueKind.Null) return null;
-        return payload.ValueKind == JsonValueKind.Object ? payload.Clone() : throw Invalid($"{where}: \"payload\" must be a JSON object");
-    }
-
-    public static EmbedInput Image(JsonElement image, string where, string? id) =>
+    private static EmbedInput Image(JsonElement image, string where) =>
         image.ValueKind == JsonValueKind.String && image.TryGetBytesFromBase64(out var bytes)
-            ? new EmbedInput(bytes, id)
+            ? new EmbedInput(bytes, null)
             : throw Invalid($"{where}: \"image\" must be a base64 string");
 
     /// <summary>{"key": value, "nested.key": [value, value]}: each key must equal its value, or one of its values.</summary>
-    public static PayloadFilter Filter(JsonElement filter, string where)
+    private static PayloadFilter Filter(JsonElement filter, string where)
     {
         if (filter.ValueKind != JsonValueKind.Object)
             throw Invalid($"{where}: \"filter\" must be an object of key: value or key: [values]");
@@ -65,7 +59,7 @@ public static class RetrievalJson
         var source = item.GetProperty(sources[0]);
         return sources[0] switch
         {
-            "image" => new QueryInput(Image(source, where, null), null, null, k, filter, threshold),
+            "image" => new QueryInput(Image(source, where), null, null, k, filter, threshold),
             "vector" => new QueryInput(null, Vector(source, where), null, k, filter, threshold),
             _ => new QueryInput(null, null, source.ValueKind == JsonValueKind.String ? source.GetString() : throw Invalid($"{where}: \"id\" must be a string"), k, filter, threshold),
         };

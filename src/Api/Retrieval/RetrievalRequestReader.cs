@@ -82,37 +82,8 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
         }
     }
 
-    private async Task<IReadOnlyList<PointInput>> ReadJsonPointsAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var document = await RequestBodies.ReadJsonAsync(request, cancellationToken);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("points", out var points) || points.ValueKind != JsonValueKind.Array)
-            throw Invalid("the body must be an object with a \"points\" array");
-        if (points.GetArrayLength() > options.MaxPointsPerRequest)
-            throw new ApiRequestError(ApiProblems.TooManyImages, $"{points.GetArrayLength()} points in one request; at most {options.MaxPointsPerRequest}");
-        var inputs = new List<PointInput>(points.GetArrayLength());
-        foreach (var item in points.EnumerateArray())
-        {
-            var index = inputs.Count;
-            var where = $"point {index}";
-            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String)
-                throw new ApiRequestError(ApiProblems.InvalidArgument, $"{where} must be an object with a string \"id\"", index);
-            var id = idElement.GetString()!;
-            var hasImage = item.TryGetProperty("image", out var image);
-            var hasVector = item.TryGetProperty("vector", out var vector);
-            if (hasImage == hasVector)
-                throw new ApiRequestError(ApiProblems.InvalidArgument, $"{where} ({id}) must have exactly one of \"image\" (base64) or \"vector\"", index);
-            try
-            {
-                inputs.Add(new PointInput(id, hasImage ? RetrievalJson.Image(image, where, id) : null, hasVector ? RetrievalJson.Vector(vector, where) : null, RetrievalJson.Payload(item, where)));
-            }
-            catch (ApiRequestError e)
-            {
-                throw new ApiRequestError(e.Code, e.Message, index);
-            }
-        }
-        return inputs;
-    }
+    private async Task<IReadOnlyList<PointInput>> ReadJsonPointsAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        JsonPointsReader.Read((await RequestBodies.ReadBytesAsync(request, cancellationToken)).Span, options.MaxPointsPerRequest);
 
     private async Task<IReadOnlyList<PointInput>> ReadMultipartPointsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
