@@ -82,8 +82,11 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
         }
     }
 
-    private async Task<IReadOnlyList<PointInput>> ReadJsonPointsAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        JsonPointsReader.Read((await RequestBodies.ReadBytesAsync(request, cancellationToken)).Span, options.MaxPointsPerRequest);
+    private async Task<IReadOnlyList<PointInput>> ReadJsonPointsAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var body = await RequestBodies.ReadPooledAsync(request, cancellationToken);
+        return JsonPointsReader.Read(body.Memory.Span, options.MaxPointsPerRequest);
+    }
 
     private async Task<IReadOnlyList<PointInput>> ReadMultipartPointsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
