@@ -102,7 +102,7 @@ public static class JsonPointsReader
         var values = new List<float>(1024);
         while (Next(ref reader) != JsonTokenType.EndArray)
         {
-            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetSingle(out var value))
+            if (reader.TokenType != JsonTokenType.Number || !Utf8Float.TryParse(reader.ValueSpan, out var value))
                 throw new ApiRequestError(ApiProblems.InvalidArgument, $"{where}: \"vector\"[{values.Count}] is not a number", index);
             values.Add(value);
         }
