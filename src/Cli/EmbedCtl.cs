@@ -3,6 +3,7 @@ using EmbeddingService.Cli.Commands;
 using EmbeddingService.Engine.Checkpoints;
 using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Runtime;
+using EmbeddingService.Retrieval;
 
 namespace EmbeddingService.Cli;
 
@@ -24,6 +25,7 @@ public static class EmbedCtl
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(LoadCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(SearchBenchCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -42,6 +44,11 @@ public static class EmbedCtl
         catch (ImageDecodeException e)
         {
             Console.Error.WriteLine($"embedctl: {e.Code}: {e.Message}");
+            return Failed;
+        }
+        catch (RetrievalException e)
+        {
+            Console.Error.WriteLine($"embedctl: {e.Error}: {e.Message}");
             return Failed;
         }
         catch (Exception e) when (e is CheckpointException or InvalidDataException or IOException or UnauthorizedAccessException or TorchRuntimeException)
