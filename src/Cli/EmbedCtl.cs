@@ -4,6 +4,7 @@ using EmbeddingService.Cli.Evaluation;
 using EmbeddingService.Engine.Checkpoints;
 using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Runtime;
+using EmbeddingService.Retrieval;
 
 namespace EmbeddingService.Cli;
 
@@ -27,6 +28,7 @@ public static class EmbedCtl
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(LoadCollectionsCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(SearchBenchCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -45,6 +47,11 @@ public static class EmbedCtl
         catch (ImageDecodeException e)
         {
             Console.Error.WriteLine($"embedctl: {e.Code}: {e.Message}");
+            return Failed;
+        }
+        catch (RetrievalException e)
+        {
+            Console.Error.WriteLine($"embedctl: {e.Error}: {e.Message}");
             return Failed;
         }
         catch (Exception e) when (e is CheckpointException or InvalidDataException or IOException or UnauthorizedAccessException or TorchRuntimeException or EvaluationException or HttpRequestException)

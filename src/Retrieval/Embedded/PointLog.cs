@@ -21,6 +21,7 @@ internal sealed class PointLog : IAsyncDisposable
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
     private FileStream _file;
+    private Exception? _unusable;
 
     /// <param name="applyDurable">Applies operations that are on disk; returns one result per operation. Runs on the writer.</param>
     /// <param name="afterCommit">Runs on the writer after each commit, when no append is in progress (compaction hooks in here).</param>
@@ -103,6 +104,11 @@ internal sealed class PointLog : IAsyncDisposable
 
     private void Commit(List<PendingWrite> batch)
     {
+        if (_unusable is not null)
+        {
+            foreach (var pending in batch) pending.Done.TrySetException(_unusable);
+            return;
+        }
         try
         {
             WriteFrame(_file, batch.Select(p => p.Encoded).ToArray());
@@ -137,9 +143,11 @@ internal sealed class PointLog : IAsyncDisposable
             _file.SetLength(Length);
             _file.Position = Length;
         }
-        catch (IOException)
+        catch (IOException e)
         {
-            // The next open finds the partial frame at the end and cuts it there (a torn tail).
+            // Appending after a partial frame would turn it into damage in the middle; refuse writes instead, and let
+            // the next open cut it as a torn tail.
+            _unusable = new IOException($"{_path}: a failed write could not be undone; writes are refused until the store is reopened", e);
         }
     }
 

@@ -1,8 +1,9 @@
 namespace EmbeddingService.Retrieval.Indexing;
 
 /// <summary>
-/// HNSW graph shape. Defaults reach recall@10 ≥ 0.95 on a million random 384-dim unit vectors (the hardest case:
-/// no cluster structure to exploit); see the retrieval benchmark for the measured trade-off.
+/// HNSW graph shape. Measured with `embedctl bench-search` (100k × 384 dims): the defaults give recall@10 = 1.0 on
+/// clustered vectors but only ≈ 0.34 on uniformly random unit vectors, which have no neighbourhood structure; such
+/// data needs a far larger search expansion, or the exact index.
 /// </summary>
 /// <param name="Connectivity">Neighbours per node (M); more is better recall, more memory and slower build.</param>
 /// <param name="ExpansionAdd">Candidates considered while inserting (efConstruction).</param>
