@@ -134,6 +134,20 @@ public abstract class VectorStoreContractTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Vectors_of_tiny_or_huge_components_still_normalise_and_blank_or_control_ids_are_refused()
+    {
+        var (store, name) = await CollectionAsync("scale");
+
+        await store.UpsertAsync(name, [Point("tiny", 3e-30f, 4e-30f, 0, 0), Point("huge", 0, 0, 3e30f, 4e30f)]);
+
+        Assert.Equal(new[] { 0.6f, 0.8f, 0f, 0f }, (await store.GetPointAsync(name, "tiny"))!.Vector, new ToleranceComparer(1e-6f));
+        Assert.Equal(new[] { 0f, 0f, 0.6f, 0.8f }, (await store.GetPointAsync(name, "huge"))!.Vector, new ToleranceComparer(1e-6f));
+        await FailsAsync(RetrievalError.InvalidArgument, () => store.UpsertAsync(name, [Point("   ", 1, 0, 0, 0)]));
+        await FailsAsync(RetrievalError.InvalidArgument, () => store.UpsertAsync(name, [Point("tab\there", 1, 0, 0, 0)]));
+        await store.DeleteCollectionAsync(name);
+    }
+
+    [SkippableFact]
     public async Task A_bad_point_fails_the_whole_upsert_with_its_index()
     {
         var (store, name) = await CollectionAsync("allornothing");

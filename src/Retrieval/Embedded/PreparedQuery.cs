@@ -11,8 +11,7 @@ internal sealed record PreparedQuery(float[] UnitVector, int K, float MinScore, 
             throw new RetrievalException(RetrievalError.DimensionMismatch,
                 $"query {index} has {query.Vector.Length} dimensions; the collection holds {model.Describe()}", index);
         var unit = new float[model.Dimension];
-        if (!VectorNormalizer.TryNormalize(query.Vector.Span, unit))
-            throw Invalid(index, "the query vector is zero or has a NaN or infinite component");
+        if (UnitVectors.Normalize(query.Vector.Span, unit) is { } vectorProblem) throw Invalid(index, vectorProblem);
         if (query.ScoreThreshold is { } threshold && float.IsNaN(threshold)) throw Invalid(index, "the score threshold is NaN");
         var filter = query.Filter is { Must.Count: > 0 } f ? f : null;
         if (filter is not null && PayloadFilterMatcher.Problem(filter) is { } problem) throw Invalid(index, problem);

@@ -18,8 +18,8 @@ internal static class UpsertValidator
             if (point.Vector.Length != dimension)
                 throw new RetrievalException(RetrievalError.DimensionMismatch,
                     $"point {i} ('{point.Id}') has {point.Vector.Length} dimensions; collection '{collection}' holds {model.Describe()}", i);
-            if (!VectorNormalizer.TryNormalize(point.Vector.Span, vectors.AsSpan(i * dimension, dimension)))
-                throw Invalid(i, $"the vector of '{point.Id}' is zero or has a NaN or infinite component, so it has no direction");
+            if (UnitVectors.Normalize(point.Vector.Span, vectors.AsSpan(i * dimension, dimension)) is { } vectorProblem)
+                throw Invalid(i, $"'{point.Id}': {vectorProblem}");
             payloads[i] = point.Payload switch
             {
                 null or { ValueKind: JsonValueKind.Undefined or JsonValueKind.Null } => null,

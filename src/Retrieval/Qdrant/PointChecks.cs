@@ -6,16 +6,10 @@ namespace EmbeddingService.Retrieval.Qdrant;
 /// </summary>
 internal static class PointChecks
 {
-    public const int MaxIdLength = 256;
-
     public static void CheckId(string id, int? index)
     {
-        string? problem = null;
-        if (string.IsNullOrWhiteSpace(id)) problem = "is empty";
-        else if (id.Length > MaxIdLength) problem = $"is {id.Length} characters long (at most {MaxIdLength})";
-        else if (id.Any(char.IsControl)) problem = "contains a control character";
-        if (problem is not null)
-            throw new RetrievalException(RetrievalError.InvalidArgument, $"{Item(index)}id '{id}' {problem}.", index);
+        if (PointIds.Problem(id) is { } problem)
+            throw new RetrievalException(RetrievalError.InvalidArgument, $"{Item(index)}{problem}.", index);
     }
 
     /// <summary>The L2-normalised copy of <paramref name="vector"/>.</summary>
@@ -25,18 +19,9 @@ internal static class PointChecks
         if (vector.Length != dimension)
             throw new RetrievalException(RetrievalError.DimensionMismatch,
                 $"{Item(index)}the vector has {vector.Length} dimensions; collection '{collection}' stores {dimension}.", index);
-        var sumOfSquares = 0.0;
-        foreach (var x in vector)
-        {
-            if (!float.IsFinite(x))
-                throw new RetrievalException(RetrievalError.InvalidArgument, $"{Item(index)}the vector has a non-finite component ({x}).", index);
-            sumOfSquares += (double)x * x;
-        }
-        if (sumOfSquares == 0)
-            throw new RetrievalException(RetrievalError.InvalidArgument, $"{Item(index)}the vector is zero; it has no direction to compare.", index);
-        var norm = Math.Sqrt(sumOfSquares);
         var unit = new float[vector.Length];
-        for (var i = 0; i < unit.Length; i++) unit[i] = (float)(vector[i] / norm);
+        if (UnitVectors.Normalize(vector, unit) is { } problem)
+            throw new RetrievalException(RetrievalError.InvalidArgument, $"{Item(index)}{problem}.", index);
         return unit;
     }
 

@@ -70,7 +70,7 @@ public sealed partial class QdrantStoreOptions : IValidatableObject
         if (Timeout <= TimeSpan.Zero)
             yield return Problem($"{Timeout} must be positive", nameof(Timeout));
         if (!CollectionNames.IsValid(CollectionPrefix))
-            yield return Problem($"'{CollectionPrefix}' must be 1 to 64 letters, digits, '_' or '-' starting with a letter or digit", nameof(CollectionPrefix));
+            yield return Problem($"'{CollectionPrefix}' must be a valid collection name itself: 1 to 63 letters, digits, '_', '.' or '-', starting with a letter or digit", nameof(CollectionPrefix));
         if (UpsertBatchSize is < 1 or > 10_000)
             yield return Problem($"{UpsertBatchSize} must be between 1 and 10000", nameof(UpsertBatchSize));
     }

@@ -40,7 +40,7 @@ public sealed class QdrantVectorStore : IVectorStore
 
     public async Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Check(name);
+        CollectionNames.Validate(name);
         if (settings.Model.Dimension < 1)
             throw new RetrievalException(RetrievalError.InvalidArgument, $"Collection '{name}': dimension {settings.Model.Dimension} must be at least 1.");
         if (!Enum.IsDefined(settings.Index))
@@ -71,7 +71,7 @@ public sealed class QdrantVectorStore : IVectorStore
 
     public async Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Check(name);
+        CollectionNames.Validate(name);
         return await FindAsync(name, cancellationToken) is { } binding ? binding.Describe(name, await CountAsync(name, cancellationToken)) : null;
     }
 
@@ -91,7 +91,7 @@ public sealed class QdrantVectorStore : IVectorStore
 
     public async Task<bool> DeleteCollectionAsync(string name, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Check(name);
+        CollectionNames.Validate(name);
         if (!await CallAsync(name, cancellationToken, () => _client.CollectionExistsAsync(QdrantName(name), cancellationToken)))
             return false;
         await CallAsync(name, cancellationToken, () => _client.DeleteCollectionAsync(QdrantName(name), cancellationToken: cancellationToken));
@@ -100,7 +100,7 @@ public sealed class QdrantVectorStore : IVectorStore
 
     public async Task UpsertAsync(string collection, IReadOnlyList<VectorPoint> points, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Check(collection);
+        CollectionNames.Validate(collection);
         var binding = await BindingAsync(collection, cancellationToken);
         // All points are checked before the first batch is sent; a repeated id keeps its last point, as sequential upserts would.
         var qdrantPoints = new List<PointStruct>(points.Count);
@@ -125,7 +125,7 @@ public sealed class QdrantVectorStore : IVectorStore
 
     public async Task<StoredPoint?> GetPointAsync(string collection, string id, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Check(collection);
+        CollectionNames.Validate(collection);
         PointChecks.CheckId(id, null);
         var found = await CallAsync(collection, cancellationToken, () =>
             _client.RetrieveAsync(QdrantName(collection), QdrantPointIds.For(id), withPayload: true, withVectors: true, cancellationToken: cancellationToken));
@@ -138,7 +138,7 @@ public sealed class QdrantVectorStore : IVectorStore
 
     public async Task<int> DeletePointsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Check(collection);
+        CollectionNames.Validate(collection);
         for (var i = 0; i < ids.Count; i++) PointChecks.CheckId(ids[i], i);
         if (ids.Count == 0)
         {
@@ -170,7 +170,7 @@ public sealed class QdrantVectorStore : IVectorStore
     /// <param name="inBatch">Whether errors name the offending query's index.</param>
     private async Task<IReadOnlyList<IReadOnlyList<SearchHit>>> SearchAllAsync(string collection, IReadOnlyList<SearchQuery> queries, bool inBatch, CancellationToken cancellationToken)
     {
-        CollectionNames.Check(collection);
+        CollectionNames.Validate(collection);
         var binding = await BindingAsync(collection, cancellationToken);
         var requests = queries.Select((query, i) => ToQdrant(query, binding, collection, inBatch ? i : null)).ToList();
         if (requests.Count == 0) return [];

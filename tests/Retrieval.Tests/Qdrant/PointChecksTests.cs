@@ -63,8 +63,8 @@ public sealed class PointChecksTests
     [Fact]
     public void IdsHaveALengthLimit()
     {
-        PointChecks.CheckId(new string('x', PointChecks.MaxIdLength), null);
-        Assert.Throws<RetrievalException>(() => PointChecks.CheckId(new string('x', PointChecks.MaxIdLength + 1), null));
+        PointChecks.CheckId(new string('x', PointIds.MaxUtf8Bytes), null);
+        Assert.Throws<RetrievalException>(() => PointChecks.CheckId(new string('x', PointIds.MaxUtf8Bytes + 1), null));
     }
 
     [Theory]

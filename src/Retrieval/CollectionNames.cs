@@ -1,10 +1,10 @@
 using System.Text.RegularExpressions;
 
-namespace EmbeddingService.Retrieval.Embedded;
+namespace EmbeddingService.Retrieval;
 
 /// <summary>
 /// Collection names are directory names: a letter or digit, then up to 62 letters, digits, '_', '.' or '-'.
-/// Names never start with '.', which leaves dot-names free for the store's own temporary and tombstone directories.
+/// The same rule for every store. Names never start with '.', which leaves dot-names free for the store's own temporary and tombstone directories.
 /// </summary>
 internal static partial class CollectionNames
 {
