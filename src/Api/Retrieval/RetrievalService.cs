@@ -58,18 +58,13 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
         var store = Store();
         var collection = await CollectionAsync(store, name, cancellationToken);
         var watch = Stopwatch.StartNew();
-        var images = points.Select((p, i) => (p.Image, Index: i)).Where(p => p.Image is not null).ToArray();
         var vectors = points.Select(p => p.Vector).ToArray();
-        if (images.Length > 0)
-        {
-            var embedded = await EmbedAsync(collection, images.Select(i => i.Image!).ToArray(), deadline, cancellationToken, i => images[i].Index);
-            for (var i = 0; i < images.Length; i++) vectors[images[i].Index] = embedded[i];
-        }
+        var images = await EmbedIntoAsync(collection, points.Select(p => p.Image).ToArray(), vectors, deadline, cancellationToken);
         var embedMs = watch.Elapsed.TotalMilliseconds;
         watch.Restart();
         var batch = points.Select((p, i) => new VectorPoint(p.Id, vectors[i], p.Payload)).ToArray();
         await Call(() => store.UpsertAsync(name, batch, cancellationToken));
-        return new UpsertOutcome(points.Count, images.Length, embedMs, watch.Elapsed.TotalMilliseconds);
+        return new UpsertOutcome(points.Count, images, embedMs, watch.Elapsed.TotalMilliseconds);
     }
 
     public async Task<StoredPoint> GetPointAsync(string name, string id, CancellationToken cancellationToken)
@@ -105,12 +100,7 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
         }
         var watch = Stopwatch.StartNew();
         var vectors = queries.Select(q => q.Vector).ToArray();
-        var images = queries.Select((q, i) => (q.Image, Index: i)).Where(q => q.Image is not null).ToArray();
-        if (images.Length > 0)
-        {
-            var embedded = await EmbedAsync(collection, images.Select(i => i.Image!).ToArray(), deadline, cancellationToken, i => images[i].Index);
-            for (var i = 0; i < images.Length; i++) vectors[images[i].Index] = embedded[i];
-        }
+        var images = await EmbedIntoAsync(collection, queries.Select(q => q.Image).ToArray(), vectors, deadline, cancellationToken);
         for (var i = 0; i < queries.Count; i++)
         {
             if (queries[i].PointId is { } id)
@@ -124,7 +114,17 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
             ? [await Call(() => store.SearchAsync(name, storeQueries[0], cancellationToken))]
             : await Call(() => store.SearchBatchAsync(name, storeQueries, cancellationToken));
         var hits = results.Select((r, i) => queries[i].PointId is { } self ? r.Where(h => h.Id != self).Take(queries[i].K).ToArray() : r).ToArray();
-        return new SearchOutcome(hits, images.Length, embedMs, watch.Elapsed.TotalMilliseconds);
+        return new SearchOutcome(hits, images, embedMs, watch.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Embeds the items that are images, together, into their places in <paramref name="vectors"/>; returns how many there were.</summary>
+    private async Task<int> EmbedIntoAsync(CollectionInfo collection, EmbedInput?[] items, float[]?[] vectors, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var indexes = Enumerable.Range(0, items.Length).Where(i => items[i] is not null).ToArray();
+        if (indexes.Length == 0) return 0;
+        var embedded = await EmbedAsync(collection, indexes.Select(i => items[i]!).ToArray(), deadline, cancellationToken, i => indexes[i]);
+        for (var i = 0; i < indexes.Length; i++) vectors[indexes[i]] = embedded[i];
+        return indexes.Length;
     }
 
     private async Task<float[][]> EmbedAsync(CollectionInfo collection, EmbedInput[] images, DateTimeOffset deadline, CancellationToken cancellationToken, Func<int, int> requestIndex)
