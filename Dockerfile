@@ -3,7 +3,7 @@
 #
 #   docker build -t embedding-api:cpu .
 #   docker build --build-arg TORCH_BACKEND=cuda -t embedding-api:cuda .     # needs nuget.org for TorchSharp-cuda-linux
-#   docker run --rm -p 8080:8080 -p 8081:8081 -v /models:/models:ro -e Model__Weights=/models/dinov2_vits14_pretrain.pth embedding-api:cpu
+#   docker run --rm -p 8080:8080 -p 8081:8081 -v /models:/models:ro -v embeddings:/data -e Model__Weights=/models/dinov2_vits14_pretrain.pth embedding-api:cpu
 #
 # Build and runtime stages are all Ubuntu 24.04 (noble; sdk:10.0 and aspnet:10.0 are noble images): libLibTorchSharp.so
 # is adapted to the build stage's libstdc++ (build/WeakenUnusedGlibcxxVersions.cs), so the runtime must not have an
@@ -55,6 +55,9 @@ WORKDIR /app
 # Owned by root and read-only for the service user: the app never writes next to itself (TorchRuntime refuses
 # TorchSharp's copy-libtorch-next-to-the-app fallback).
 COPY --from=build /app ./
+# The embedded vector store's collections: the one place the service writes (mount a volume there).
+RUN mkdir -p /data && chown 1654:1654 /data
+VOLUME /data
 
 # Defaults; override with -e / the Kubernetes ConfigMap. Kestrel binds its own ports (Serving__*), so the base
 # image's ASPNETCORE_HTTP_PORTS=8080 is cleared to avoid the "overriding address(es)" warning.
@@ -65,7 +68,8 @@ ENV ASPNETCORE_HTTP_PORTS="" \
     Serving__GrpcPort=8081 \
     Serving__DrainTimeoutSeconds=30 \
     Model__Weights=random:0 \
-    Model__Precision=fp32
+    Model__Precision=fp32 \
+    Retrieval__DataDirectory=/data
 
 USER 1654:1654
 EXPOSE 8080 8081

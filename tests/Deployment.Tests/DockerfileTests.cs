@@ -107,6 +107,18 @@ public sealed class DockerfileTests
         Assert.Equal(defaults.GrpcPort.ToString(), values["Serving__GrpcPort"]);
     }
 
+    [Fact]
+    public void TheVectorStoreDirectoryIsAVolumeTheServiceUserOwns()
+    {
+        var final = Parse().Stages[^1];
+        var directory = final.All("ENV").Select(e => Regex.Match(e, @"Retrieval__DataDirectory=(\S+)")).Single(m => m.Success).Groups[1].Value;
+        var user = Assert.Single(final.All("USER")).Split(':')[0];
+        Assert.Contains(final.All("RUN"), r => r.Contains($"mkdir -p {directory}") && r.Contains($"chown {user}:"));
+        Assert.Contains(final.All("VOLUME"), v => v.Trim() == directory);
+        var instructions = final.Instructions.Select(i => i.Keyword).ToList();
+        Assert.True(instructions.IndexOf("RUN") < instructions.IndexOf("USER"), "the directory is made before the image switches to the service user");
+    }
+
     [Theory]
     [InlineData("src/Api/Api.csproj", false)]
     [InlineData("src/Engine/Engine.csproj", false)]
