@@ -136,6 +136,33 @@ public sealed class CollectionRestTests
     }
 
     [Fact]
+    public async Task VectorsMayComeAsBase64OfLittleEndianFloatsAndEqualTheJsonNumbers()
+    {
+        await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);
+        var client = service.RestClient;
+        await client.PutAsJsonAsync("/v1/collections/packed", new { index = "exact" });
+        var vector = Enumerable.Range(0, 96).Select(i => MathF.Sin(i + 1) * 1e-3f).ToArray();
+        var bytes = new byte[vector.Length * 4];
+        for (var i = 0; i < vector.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), vector[i]);
+
+        var upsert = await client.PostAsJsonAsync("/v1/collections/packed/points", new
+        {
+            points = new object[] { new { id = "as-base64", vector_base64 = Convert.ToBase64String(bytes) }, new { id = "as-numbers", vector } },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, upsert.StatusCode);
+        var fromBase64 = (await Json(await client.GetAsync("/v1/collections/packed/points/as-base64"))).GetProperty("vector").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var fromNumbers = (await Json(await client.GetAsync("/v1/collections/packed/points/as-numbers"))).GetProperty("vector").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(fromNumbers, fromBase64);
+        var hits = await Json(await client.PostAsJsonAsync("/v1/collections/packed/search", new { vector_base64 = Convert.ToBase64String(bytes), k = 2 }));
+        Assert.All(hits.GetProperty("hits").EnumerateArray(), h => Assert.Equal(1.0, h.GetProperty("score").GetDouble(), 5));
+        await AssertProblem(await client.PostAsJsonAsync("/v1/collections/packed/points", new { points = new object[] { new { id = "odd", vector_base64 = Convert.ToBase64String(bytes[..5]) } } }),
+            HttpStatusCode.BadRequest, "invalid_argument", 0);
+        await AssertProblem(await client.PostAsJsonAsync("/v1/collections/packed/search", new { vector_base64 = "not base64!" }), HttpStatusCode.BadRequest, "invalid_argument");
+        await AssertProblem(await client.PostAsJsonAsync("/v1/collections/packed/search", new { vector_base64 = Convert.ToBase64String(bytes[..8]) }), HttpStatusCode.BadRequest, "dimension_mismatch");
+    }
+
+    [Fact]
     public async Task MultipartImagesTakeTheirFileNamesAsIdsAndPayloadsFromAField()
     {
         await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);

@@ -4,7 +4,7 @@ using EmbeddingService.Api.Serving;
 namespace EmbeddingService.Api.Retrieval;
 
 /// <summary>
-/// Reads {"points":[{"id":"...","image":"&lt;base64&gt;" or "vector":[...],"payload":{...}}]} in one forward pass
+/// Reads {"points":[{"id":"...","image":"&lt;base64&gt;" or "vector":[...] or "vector_base64":"...","payload":{...}}]} in one forward pass
 /// over the body: vectors go straight into float arrays without building a document of the whole request, which
 /// is most of the cost of a large vector upsert. Errors name the offending point's index.
 /// </summary>
@@ -75,6 +75,11 @@ public static class JsonPointsReader
                     sources++;
                     vector = ReadVector(ref reader, where, index);
                     break;
+                case Base64Vectors.Member:
+                    sources++;
+                    vector = reader.TokenType == JsonTokenType.String && reader.TryGetBytesFromBase64(out var raw) ? Base64Vectors.FromBytes(raw) : null;
+                    if (vector is null) throw new ApiRequestError(ApiProblems.InvalidArgument, Base64Vectors.Problem(where), index);
+                    break;
                 case "payload":
                     payload = reader.TokenType switch
                     {
@@ -91,7 +96,7 @@ public static class JsonPointsReader
         if (id is null)
             throw new ApiRequestError(ApiProblems.InvalidArgument, $"{where} must be an object with a string \"id\"", index);
         if (sources != 1)
-            throw new ApiRequestError(ApiProblems.InvalidArgument, $"{where} ({id}) must have exactly one of \"image\" (base64) or \"vector\"", index);
+            throw new ApiRequestError(ApiProblems.InvalidArgument, $"{where} ({id}) must have exactly one of \"image\" (base64), \"vector\" or \"{Base64Vectors.Member}\"", index);
         return new PointInput(id, image is null ? null : image with { Id = id }, vector, payload);
     }
 

@@ -43,14 +43,14 @@ public static class RetrievalJson
         return new PayloadFilter(conditions);
     }
 
-    /// <summary>One search object: exactly one of "image", "vector", "id"; "k", "filter", "score_threshold" optional.</summary>
+    /// <summary>One search object: exactly one of "image", "vector", "vector_base64", "id"; "k", "filter", "score_threshold" optional.</summary>
     public static QueryInput Query(JsonElement item, string where, int defaultK)
     {
         if (item.ValueKind != JsonValueKind.Object)
             throw Invalid($"{where} must be an object");
-        var sources = new[] { "image", "vector", "id" }.Where(name => item.TryGetProperty(name, out _)).ToArray();
+        var sources = new[] { "image", "vector", Base64Vectors.Member, "id" }.Where(name => item.TryGetProperty(name, out _)).ToArray();
         if (sources.Length != 1)
-            throw Invalid($"{where} must have exactly one of \"image\", \"vector\" or \"id\"");
+            throw Invalid($"{where} must have exactly one of \"image\", \"vector\", \"{Base64Vectors.Member}\" or \"id\"");
         var k = item.TryGetProperty("k", out var kElement) ? kElement.TryGetInt32(out var kValue) ? kValue : throw Invalid($"{where}: \"k\" must be an integer") : defaultK;
         var filter = item.TryGetProperty("filter", out var filterElement) && filterElement.ValueKind != JsonValueKind.Null ? Filter(filterElement, where) : null;
         float? threshold = item.TryGetProperty("score_threshold", out var t) && t.ValueKind != JsonValueKind.Null
@@ -61,6 +61,9 @@ public static class RetrievalJson
         {
             "image" => new QueryInput(Image(source, where), null, null, k, filter, threshold),
             "vector" => new QueryInput(null, Vector(source, where), null, k, filter, threshold),
+            Base64Vectors.Member => new QueryInput(null, source.ValueKind == JsonValueKind.String && source.TryGetBytesFromBase64(out var raw) && Base64Vectors.FromBytes(raw) is { } v
+                ? v
+                : throw Invalid(Base64Vectors.Problem(where)), null, k, filter, threshold),
             _ => new QueryInput(null, null, source.ValueKind == JsonValueKind.String ? source.GetString() : throw Invalid($"{where}: \"id\" must be a string"), k, filter, threshold),
         };
     }

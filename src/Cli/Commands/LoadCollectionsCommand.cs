@@ -25,14 +25,20 @@ public static class LoadCollectionsCommand
         var searches = new Option<int>("--searches") { Description = "Vector searches to time (one at a time)", DefaultValueFactory = _ => 500 };
         var k = new Option<int>("--k") { Description = "Hits per search", DefaultValueFactory = _ => 10 };
         var index = new Option<string>("--index") { Description = "auto, exact or hnsw", DefaultValueFactory = _ => "exact" };
-        foreach (var option in new Option[] { transport, url, grpc, apiKey, points, batch, concurrency, searches, k, index })
+        var encoding = new Option<string>("--vector-encoding") { Description = "REST only: json (numbers) or base64 (vector_base64)", DefaultValueFactory = _ => "json" };
+        foreach (var option in new Option[] { transport, url, grpc, apiKey, points, batch, concurrency, searches, k, index, encoding })
             command.Options.Add(option);
 
         command.SetAction(async (result, cancellationToken) =>
         {
             await using ICollectionLoadClient client = result.GetValue(transport) switch
             {
-                "rest" => new RestCollectionLoadClient(LoadCommand.Address(result.GetValue(url)!, "--url"), result.GetValue(apiKey)),
+                "rest" => new RestCollectionLoadClient(LoadCommand.Address(result.GetValue(url)!, "--url"), result.GetValue(apiKey), result.GetValue(encoding) switch
+                {
+                    "json" => false,
+                    "base64" => true,
+                    var other => throw new ArgumentException($"--vector-encoding must be json or base64, not '{other}'"),
+                }),
                 "grpc" => new GrpcCollectionLoadClient(LoadCommand.Address(result.GetValue(grpc)!, "--grpc"), result.GetValue(apiKey)),
                 var other => throw new ArgumentException($"--transport must be rest or grpc, not '{other}'"),
             };
@@ -44,7 +50,7 @@ public static class LoadCollectionsCommand
                 var search = await SearchAsync(client, name, dim, result.GetValue(searches), result.GetValue(k), cancellationToken);
                 Console.WriteLine(new JsonObject
                 {
-                    ["command"] = "load-collections", ["transport"] = result.GetValue(transport), ["dim"] = dim, ["index"] = result.GetValue(index), ["ingest"] = ingest, ["search"] = search,
+                    ["command"] = "load-collections", ["transport"] = result.GetValue(transport), ["vector_encoding"] = result.GetValue(transport) == "rest" ? result.GetValue(encoding) : "protobuf", ["dim"] = dim, ["index"] = result.GetValue(index), ["ingest"] = ingest, ["search"] = search,
                 }.ToJsonString());
             }
             finally

@@ -1,15 +1,18 @@
+using System.Buffers.Binary;
 using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace EmbeddingService.Cli.Load;
 
-/// <summary>load-collections over REST /v1/collections (JSON bodies).</summary>
+/// <summary>load-collections over REST /v1/collections: JSON bodies, vectors as numbers or as "vector_base64".</summary>
 public sealed class RestCollectionLoadClient : ICollectionLoadClient
 {
     private readonly HttpClient _http;
+    private readonly bool _base64;
 
-    public RestCollectionLoadClient(Uri address, string? apiKey)
+    public RestCollectionLoadClient(Uri address, string? apiKey, bool base64Vectors)
     {
+        _base64 = base64Vectors;
         _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
         if (apiKey is not null) _http.DefaultRequestHeaders.Add("X-API-Key", apiKey);
     }
@@ -22,7 +25,9 @@ public sealed class RestCollectionLoadClient : ICollectionLoadClient
 
     public Func<CancellationToken, Task> PrepareUpsert(string name, IReadOnlyList<(string Id, float[] Vector, int Group)> points)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { points = points.Select(p => new { id = p.Id, vector = p.Vector, payload = new { group = p.Group } }) });
+        var body = _base64
+            ? JsonSerializer.SerializeToUtf8Bytes(new { points = points.Select(p => new { id = p.Id, vector_base64 = Base64(p.Vector), payload = new { group = p.Group } }) })
+            : JsonSerializer.SerializeToUtf8Bytes(new { points = points.Select(p => new { id = p.Id, vector = p.Vector, payload = new { group = p.Group } }) });
         return async cancellationToken =>
         {
             using var content = new ByteArrayContent(body);
@@ -33,7 +38,8 @@ public sealed class RestCollectionLoadClient : ICollectionLoadClient
 
     public async Task<double> SearchAsync(string name, float[] vector, int k, CancellationToken cancellationToken)
     {
-        var response = await Json(await _http.PostAsJsonAsync($"/v1/collections/{name}/search", new { vector, k }, cancellationToken), cancellationToken);
+        object query = _base64 ? new { vector_base64 = Base64(vector), k } : new { vector, k };
+        var response = await Json(await _http.PostAsJsonAsync($"/v1/collections/{name}/search", query, cancellationToken), cancellationToken);
         return response.GetProperty("timings").GetProperty("store_ms").GetDouble();
     }
 
@@ -43,6 +49,14 @@ public sealed class RestCollectionLoadClient : ICollectionLoadClient
     {
         _http.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The little-endian float32 bytes of the vector, in base64.</summary>
+    private static string Base64(float[] vector)
+    {
+        var bytes = new byte[vector.Length * sizeof(float)];
+        for (var i = 0; i < vector.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), vector[i]);
+        return Convert.ToBase64String(bytes);
     }
 
     private static async Task<JsonElement> Json(HttpResponseMessage response, CancellationToken cancellationToken)
