@@ -71,6 +71,10 @@ public sealed class HostTests
         var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.True(document.GetProperty("paths").TryGetProperty("/v1/info", out var info));
         Assert.True(info.TryGetProperty("get", out _));
+        var search = document.GetProperty("paths").GetProperty("/v1/collections/{name}/search").GetProperty("post");
+        Assert.Equal("Collections", search.GetProperty("tags")[0].GetString());
+        Assert.True(search.GetProperty("responses").TryGetProperty("200", out var found) && found.GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.True(search.GetProperty("responses").TryGetProperty("409", out _));
         var docs = await service.RestClient.GetAsync("/docs");
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
         Assert.Equal("text/html", docs.Content.Headers.ContentType?.MediaType);

@@ -11,18 +11,28 @@ public static class CollectionEndpoints
 {
     public static IEndpointRouteBuilder MapCollectionEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/collections").DisableAntiforgery();
-        group.MapGet("", ListAsync);
-        group.MapPut("/{name}", CreateAsync);
-        group.MapGet("/{name}", GetAsync);
-        group.MapDelete("/{name}", DeleteAsync);
-        group.MapPost("/{name}/points", UpsertAsync);
-        group.MapGet("/{name}/points/{id}", GetPointAsync);
-        group.MapDelete("/{name}/points/{id}", DeletePointAsync);
+        var group = routes.MapGroup("/v1/collections").DisableAntiforgery().WithTags("Collections")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("", ListAsync).WithSummary("Every collection: name, point count, index, creation time and the model that made its vectors.")
+            .Produces<CollectionList>();
+        group.MapPut("/{name}", CreateAsync).WithSummary("Creates a collection bound to the served model (optional JSON: pooling, policy, resolution, index); the same call again is a no-op.")
+            .Produces<CollectionResource>(StatusCodes.Status201Created).Produces<CollectionResource>().ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{name}", GetAsync).WithSummary("One collection.").Produces<CollectionResource>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{name}", DeleteAsync).WithSummary("Deletes a collection and its points.").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{name}/points", UpsertAsync)
+            .WithSummary("Inserts or replaces points, all or nothing: {\"points\":[{\"id\",\"image\" (base64) | \"vector\" | \"vector_base64\",\"payload\"}]} or multipart images.")
+            .Produces<UpsertResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{name}/points/{id}", GetPointAsync).WithSummary("A point's unit vector and payload.").Produces<PointResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{name}/points/{id}", DeletePointAsync).WithSummary("Deletes a point.").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{name}/search", (string name, HttpContext context, RetrievalService service, RetrievalRequestReader reader, IOptions<ServingOptions> serving, RequestLogEnricher log) =>
-            SearchAsync(name, batch: false, context, service, reader, serving.Value, log));
+                SearchAsync(name, batch: false, context, service, reader, serving.Value, log))
+            .WithSummary("Nearest neighbours of an image (JSON base64 or raw body), a vector or a stored point's id; k, filter, score_threshold.")
+            .Produces<SearchResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/{name}/search/batch", (string name, HttpContext context, RetrievalService service, RetrievalRequestReader reader, IOptions<ServingOptions> serving, RequestLogEnricher log) =>
-            SearchAsync(name, batch: true, context, service, reader, serving.Value, log));
+                SearchAsync(name, batch: true, context, service, reader, serving.Value, log))
+            .WithSummary("Several searches in one call: {\"searches\":[...]}, answered in order.")
+            .Produces<BatchSearchResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return routes;
     }
 
