@@ -64,8 +64,9 @@ public static class LoadCollectionsCommand
 
     private static async Task<JsonObject> IngestAsync(ICollectionLoadClient client, string name, int dim, int total, int batchSize, int concurrency, CancellationToken cancellationToken)
     {
+        var vectors = new SyntheticVectors("random", dim, seed: 1);
         var sends = Enumerable.Range(0, (total + batchSize - 1) / batchSize)
-            .Select(b => client.PrepareUpsert(name, Enumerable.Range(b * batchSize, Math.Min(batchSize, total - b * batchSize)).Select(i => ($"p{i}", UnitVector(i, dim), i % 10)).ToArray()))
+            .Select(b => client.PrepareUpsert(name, Enumerable.Range(b * batchSize, Math.Min(batchSize, total - b * batchSize)).Select(i => ($"p{i}", vectors.Row(0, i), i % 10)).ToArray()))
             .ToArray();
         var next = -1;
         var latencies = new double[sends.Length];
@@ -96,9 +97,10 @@ public static class LoadCollectionsCommand
         var endToEnd = new List<double>(count);
         var store = new List<double>(count);
         var overhead = new List<double>(count);
+        var vectors = new SyntheticVectors("random", dim, seed: 1);
         for (var q = 0; q < count; q++)
         {
-            var vector = UnitVector(-1 - q, dim);
+            var vector = vectors.Row(1, q);
             var started = Stopwatch.GetTimestamp();
             var storeMs = await client.SearchAsync(name, vector, k, cancellationToken);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -114,16 +116,5 @@ public static class LoadCollectionsCommand
             ["store_ms"] = LatencySummary.Of(store),
             ["overhead_ms"] = LatencySummary.Of(overhead),
         };
-    }
-
-    /// <summary>A seeded random direction: the same index gives the same vector in every run.</summary>
-    private static float[] UnitVector(int seed, int dim)
-    {
-        var random = new Random(seed);
-        var vector = new float[dim];
-        for (var i = 0; i < dim; i++) vector[i] = (float)(random.NextDouble() * 2 - 1);
-        var norm = MathF.Sqrt(vector.Sum(v => v * v));
-        for (var i = 0; i < dim; i++) vector[i] /= norm;
-        return vector;
     }
 }
