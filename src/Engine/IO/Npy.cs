@@ -1,12 +1,11 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace EmbeddingService.Engine.IO;
 
 /// <summary>Reads and writes NumPy .npy files holding little-endian float32 arrays in C order.</summary>
-public static partial class Npy
+public static class Npy
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
@@ -37,9 +36,9 @@ public static partial class Npy
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         var text = Encoding.Latin1.GetString(header);
-        var descr = DescrPattern().Match(text);
-        var order = FortranPattern().Match(text);
-        var shape = ShapePattern().Match(text);
+        var descr = NpyHeader.Descr().Match(text);
+        var order = NpyHeader.Fortran().Match(text);
+        var shape = NpyHeader.Shape().Match(text);
         if (!descr.Success || !order.Success || !shape.Success)
             throw new InvalidDataException($"{name}: malformed .npy header: {text.Trim()}");
         if (descr.Groups[1].Value is not ("<f4" or "=f4" or "f4"))
@@ -83,13 +82,4 @@ public static partial class Npy
         stream.Write(Encoding.Latin1.GetBytes(padded));
         stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data));
     }
-
-    [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
-    private static partial Regex DescrPattern();
-
-    [GeneratedRegex(@"'fortran_order'\s*:\s*(True|False)")]
-    private static partial Regex FortranPattern();
-
-    [GeneratedRegex(@"'shape'\s*:\s*\(([^)]*)\)")]
-    private static partial Regex ShapePattern();
 }
