@@ -107,6 +107,45 @@ public sealed class DinoVisionTransformer : nn.Module
         }
     }
 
+    /// <summary>
+    /// official forward_features_list: several batches of equally sized images (each [N, C, H, W] with an optional
+    /// bool patch mask [N, P]) in one packed forward, one <see cref="BatchFeatures"/> per batch. Differentiable:
+    /// with autograd on, this is the student's single forward over global and local crops.
+    /// </summary>
+    public IReadOnlyList<BatchFeatures> ForwardFeaturesList(IReadOnlyList<(Tensor Images, Tensor? Masks)> batches)
+    {
+        if (batches.Count == 0) throw new ArgumentException("at least one batch is required", nameof(batches));
+        var grids = batches.Select(batch => CheckImages(batch.Images, batch.Masks)).ToArray();
+        using var packed = Encode(batches, BatchLayout.Packed);
+        var results = new List<BatchFeatures>(batches.Count);
+        long offset = 0;
+        foreach (var (count, gridHeight, gridWidth) in grids)
+        {
+            var length = 1 + Config.NumRegisters + gridHeight * gridWidth;
+            using var prenorm = packed.Prenorm.narrow(0, offset, count * length).view(count, length, Config.EmbedDim);
+            using var normed = packed.Normed.narrow(0, offset, count * length).view(count, length, Config.EmbedDim);
+            results.Add(new BatchFeatures(
+                normed.select(1, 0),
+                normed.narrow(1, 1, Config.NumRegisters),
+                normed.narrow(1, 1 + Config.NumRegisters, gridHeight * gridWidth),
+                prenorm.alias(),
+                gridHeight,
+                gridWidth));
+            offset += count * length;
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Stochastic depth for training forwards (autograd on and <c>train()</c> mode); null turns it off.
+    /// Inference and <c>eval()</c> forwards never drop.
+    /// </summary>
+    public void ConfigureStochasticDepth(StochasticDepth? depth, IStochasticDepthSampler? sampler)
+    {
+        for (var i = 0; i < blocks.Count; i++)
+            blocks[i].SetStochasticDepth(depth?.RateOfBlock(i, blocks.Count) ?? 0, depth?.Mode ?? StochasticDepthMode.BatchSubset, sampler);
+    }
+
     /// <summary>interpolate_pos_encoding: the positional embedding for a grid of patches, [1, 1 + H·W, D].</summary>
     public Tensor PositionEmbeddingFor(int gridHeight, int gridWidth)
     {

@@ -29,19 +29,98 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor tokens, IReadOnlyList<SequenceGroup> groups) =>
-        is_grad_enabled() ? ForwardForTraining(tokens, groups) : ForwardInPlace(tokens, groups);
+    /// <summary>Drop rate of this block's residual branches in training forwards (0: none).</summary>
+    public double SampleDropRatio { get; private set; }
+
+    private StochasticDepthMode _dropMode;
+    private IStochasticDepthSampler? _sampler;
+
+    internal void SetStochasticDepth(double rate, StochasticDepthMode mode, IStochasticDepthSampler? sampler)
+    {
+        if (rate is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(rate), rate, "a drop rate must be in [0, 1)");
+        if (rate > 0 && sampler is null) throw new ArgumentNullException(nameof(sampler), "stochastic depth needs a sampler");
+        (SampleDropRatio, _dropMode, _sampler) = (rate, mode, sampler);
+    }
+
+    public override Tensor forward(Tensor tokens, IReadOnlyList<SequenceGroup> groups)
+    {
+        if (!is_grad_enabled()) return ForwardInPlace(tokens, groups);
+        if (!training || SampleDropRatio == 0) return ForwardForTraining(tokens, groups);
+        return _dropMode == StochasticDepthMode.BatchSubset ? ForwardOnBatchSubsets(tokens, groups) : ForwardWithDropPath(tokens, groups);
+    }
+
+    private Tensor AttentionBranch(Tensor x, IReadOnlyList<SequenceGroup> groups)
+    {
+        using var normed = norm1.call(x);
+        return attn.call(normed, groups);
+    }
+
+    private Tensor FfnBranch(Tensor x, IReadOnlyList<SequenceGroup> groups)
+    {
+        using var normed = norm2.call(x);
+        return mlp.call(normed);
+    }
+
+    private Tensor ForwardOnBatchSubsets(Tensor tokens, IReadOnlyList<SequenceGroup> groups)
+    {
+        using var afterAttention = AddOnSubset(tokens, groups, AttentionBranch, ls1);
+        return AddOnSubset(afterAttention, groups, FfnBranch, ls2);
+    }
+
+    /// <summary>
+    /// x + (B / kept)·γ·branch(x[kept]) on the kept rows of every group, x elsewhere: the branch runs on the subset only.
+    /// </summary>
+    private Tensor AddOnSubset(Tensor x, IReadOnlyList<SequenceGroup> groups, Func<Tensor, IReadOnlyList<SequenceGroup>, Tensor> branch, LayerScale? scale)
+    {
+        using var scope = NewDisposeScope();
+        var rows = new List<Tensor>(groups.Count);
+        var rowScales = new List<Tensor>(groups.Count);
+        var subsetGroups = new List<SequenceGroup>(groups.Count);
+        long offset = 0;
+        foreach (var group in groups)
+        {
+            if (group.KeyMask is not null) throw new InvalidOperationException("stochastic depth needs packed (unpadded) sequences");
+            var kept = Math.Max((long)(group.Count * (1 - SampleDropRatio)), 1);
+            var sequences = _sampler!.KeptSequences(group.Count, kept).to(x.device);
+            var positions = arange(group.Length, device: x.device);
+            rows.Add(sequences.mul(group.Length).add(group.Offset).unsqueeze(1).add(positions.unsqueeze(0)).flatten());
+            rowScales.Add(full(kept * group.Length, (double)group.Count / kept, dtype: x.dtype, device: x.device));
+            subsetGroups.Add(new SequenceGroup(offset, group.Length, kept));
+            offset += kept * group.Length;
+        }
+        var index = cat(rows, 0);
+        var residual = branch(x.index_select(0, index), subsetGroups);
+        if (scale is not null) residual = residual.mul(scale.Gamma);
+        return x.index_add(0, index, residual.mul(cat(rowScales, 0).unsqueeze(1)), One).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Classic DropPath: every branch is computed for all sequences, then zeroed per sequence (its own draw) and rescaled.</summary>
+    private Tensor ForwardWithDropPath(Tensor tokens, IReadOnlyList<SequenceGroup> groups)
+    {
+        using var scope = NewDisposeScope();
+        var attended = AttentionBranch(tokens, groups);
+        var afterAttention = tokens.add((ls1?.call(attended) ?? attended).mul(DropPathMask(tokens, groups)));
+        var transformed = FfnBranch(afterAttention, groups);
+        return afterAttention.add((ls2?.call(transformed) ?? transformed).mul(DropPathMask(tokens, groups))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>[T, 1]: Bernoulli(1 − rate) / (1 − rate) per sequence, repeated over its tokens.</summary>
+    private Tensor DropPathMask(Tensor tokens, IReadOnlyList<SequenceGroup> groups)
+    {
+        var keepProbability = 1 - SampleDropRatio;
+        var perSequence = groups.Select(group =>
+            _sampler!.KeepMask(group.Count, keepProbability).div(keepProbability).repeat_interleave(group.Length)).ToArray();
+        return cat(perSequence, 0).to(tokens.dtype).to(tokens.device).unsqueeze(1);
+    }
 
     private Tensor ForwardForTraining(Tensor tokens, IReadOnlyList<SequenceGroup> groups)
     {
         Tensor afterAttention;
-        using (var normed = norm1.call(tokens))
-        using (var attended = attn.call(normed, groups))
+        using (var attended = AttentionBranch(tokens, groups))
         using (var scaled = ls1?.call(attended) ?? attended.alias())
             afterAttention = tokens.add(scaled);
         using (afterAttention)
-        using (var normed = norm2.call(afterAttention))
-        using (var transformed = mlp.call(normed))
+        using (var transformed = FfnBranch(afterAttention, groups))
         using (var scaled = ls2?.call(transformed) ?? transformed.alias())
             return afterAttention.add(scaled);
     }
