@@ -1,0 +1,103 @@
+using EmbeddingService.Training.Losses;
+using static TorchSharp.torch;
+
+namespace EmbeddingService.Training.Train;
+
+/// <summary>
+/// Distillation (DINOv2 paper §5; there is no official code): a frozen pretrained teacher with its own DINO and iBOT
+/// heads trains a smaller student with the training loop's losses, minus masking and stochastic depth — DINO on global
+/// and local crops with the SslMetaArch scaling (teacher cls chunks swapped), KoLeo on the student's global cls tokens,
+/// iBOT on every patch token of both global crops (patch targets not swapped), Sinkhorn-Knopp targets. The result is
+/// an EMA of the student, kept by <see cref="UpdateStudentEma"/>.
+/// </summary>
+public sealed class DistillationMetaArch : IDisposable
+{
+    private const int GlobalCrops = CrossCropDinoTerms.GlobalCrops;
+    private readonly DinoLoss _dinoLoss;
+    private readonly IbotPatchLoss _ibotLoss;
+    private readonly KoLeoLoss? _koleoLoss;
+
+    public DistillationMetaArch(SslModel student, SslModel teacher, SslModel studentEma, SslObjectiveOptions options)
+    {
+        if (!teacher.HasSeparateIbotHead || !student.HasSeparateIbotHead)
+            throw new ArgumentException("distillation needs a teacher and a student with separate DINO and iBOT heads");
+        if (teacher.DinoHeadConfig.Prototypes != student.DinoHeadConfig.Prototypes || teacher.IbotHeadConfig.Prototypes != student.IbotHeadConfig.Prototypes)
+            throw new ArgumentException(
+                $"teacher and student heads must have the same prototypes (teacher {teacher.DinoHeadConfig.Prototypes}/{teacher.IbotHeadConfig.Prototypes}, student {student.DinoHeadConfig.Prototypes}/{student.IbotHeadConfig.Prototypes})");
+        Student = student;
+        Teacher = teacher;
+        StudentEma = studentEma;
+        Options = options;
+        _dinoLoss = new DinoLoss(student.DinoHeadConfig.Prototypes, options.StudentTemp, options.CenterMomentum);
+        _ibotLoss = new IbotPatchLoss(student.IbotHeadConfig.Prototypes, options.StudentTemp, options.CenterMomentum);
+        var device = student.Backbone.parameters().First().device;
+        _dinoLoss.to(device);
+        _ibotLoss.to(device);
+        if (options.KoleoLossWeight > 0) _koleoLoss = new KoLeoLoss();
+        foreach (var frozen in new[] { teacher, studentEma })
+        {
+            foreach (var parameter in frozen.parameters()) parameter.requires_grad = false;
+            frozen.eval();
+        }
+    }
+
+    public SslModel Student { get; }
+
+    public SslModel Teacher { get; }
+
+    public SslModel StudentEma { get; }
+
+    public SslObjectiveOptions Options { get; }
+
+    public SslLosses ForwardBackward(Tensor globalCrops, Tensor localCrops, double teacherTemp)
+    {
+        using var scope = NewDisposeScope();
+        var images = globalCrops.shape[0] / GlobalCrops;
+        var localCropCount = (int)(localCrops.shape[0] / images);
+        var (dinoTargets, ibotTargets) = TeacherTargets(globalCrops, teacherTemp);
+
+        var crops = localCropCount > 0
+            ? new List<(Tensor, Tensor?)> { (globalCrops, null), (localCrops, null) }
+            : new List<(Tensor, Tensor?)> { (globalCrops, null) };
+        var features = Student.Backbone.ForwardFeaturesList(crops);
+        var globalCls = features[0].Cls;
+        var localCls = localCropCount > 0 ? features[1].Cls : globalCls.narrow(0, 0, 0);
+        var clsAfterHead = Student.DinoHead.call(cat([localCls, globalCls], 0));
+        var localAfterHead = clsAfterHead.narrow(0, 0, localCls.shape[0]);
+        var globalAfterHead = clsAfterHead.narrow(0, localCls.shape[0], globalCls.shape[0]);
+        var patchesAfterHead = Student.IbotHead.call(features[0].Patches);
+
+        var losses = new LossAccumulator(globalCrops.device);
+        CrossCropDinoTerms.Add(losses, _dinoLoss, _koleoLoss, Options, localAfterHead, globalAfterHead, globalCls, dinoTargets, localCropCount);
+        // iBOT on every patch: all-True masks make forward the mean over patches and crops.
+        var allPatches = ones(patchesAfterHead.shape[0], patchesAfterHead.shape[1], dtype: ScalarType.Bool, device: globalCrops.device);
+        var ibot = _ibotLoss.Forward(patchesAfterHead, ibotTargets, allPatches).mul(CrossCropDinoTerms.LossScales / GlobalCrops);
+        losses.Add("ibot_loss", ibot, Options.IbotLossWeight, displayDivisor: 2);
+        return losses.Backward();
+    }
+
+    /// <summary>ema = m·ema + (1 − m)·student: the distilled model.</summary>
+    public void UpdateStudentEma(double momentum) => TeacherEma.Update(StudentEma, Student, momentum);
+
+    /// <summary>DINO targets [2, B, K] from the teacher's swapped cls tokens; iBOT targets [2B, N, K] from all its patch tokens.</summary>
+    public (Tensor Dino, Tensor Ibot) TeacherTargets(Tensor globalCrops, double teacherTemp)
+    {
+        using var noGrad = no_grad();
+        using var output = Teacher.Backbone.ForwardFeatures(globalCrops);
+        var chunks = output.Cls.chunk(GlobalCrops);
+        var clsAfterHead = Teacher.DinoHead.call(cat([chunks[1], chunks[0]], 0));
+        var dino = _dinoLoss.SinkhornKnoppTeacher(clsAfterHead, teacherTemp);
+        var patchesAfterHead = Teacher.IbotHead.call(output.Patches);
+        var (crops, patches, prototypes) = (patchesAfterHead.shape[0], patchesAfterHead.shape[1], patchesAfterHead.shape[2]);
+        var allPatches = tensor(new long[] { crops * patches }, device: globalCrops.device);
+        var ibot = _ibotLoss.SinkhornKnoppTeacher(patchesAfterHead.flatten(0, 1), teacherTemp, allPatches);
+        return (dino.view(GlobalCrops, -1, dino.shape[1]), ibot.view(crops, patches, prototypes));
+    }
+
+    public void Dispose()
+    {
+        _dinoLoss.Dispose();
+        _ibotLoss.Dispose();
+        _koleoLoss?.Dispose();
+    }
+}

@@ -1,0 +1,166 @@
+using EmbeddingService.Engine.Model;
+using EmbeddingService.Training.Losses;
+using EmbeddingService.Training.Masking;
+using static TorchSharp.torch;
+
+namespace EmbeddingService.Training.Train;
+
+/// <summary>
+/// The official DINOv2 self-supervised objective (ssl_meta_arch.py <c>forward_backward</c>): the teacher's global crops
+/// give DINO targets for the student's cls tokens (crops swapped) and iBOT targets for its masked patch tokens; the
+/// student sees global (masked) and local crops in one packed forward; KoLeo spreads its global cls tokens.
+/// </summary>
+public sealed class SslMetaArch : IDisposable
+{
+    private const int GlobalCrops = CrossCropDinoTerms.GlobalCrops;
+    private readonly DinoLoss _dinoLoss;
+    private readonly IbotPatchLoss? _ibotLoss;
+    private readonly KoLeoLoss? _koleoLoss;
+
+    public SslMetaArch(SslModel student, SslModel teacher, SslObjectiveOptions options)
+    {
+        Student = student;
+        Teacher = teacher;
+        Options = options;
+        var device = student.Backbone.parameters().First().device;
+        _dinoLoss = new DinoLoss(student.DinoHeadConfig.Prototypes, options.StudentTemp, options.CenterMomentum);
+        _dinoLoss.to(device);
+        if (options.IbotLossWeight > 0)
+        {
+            _ibotLoss = new IbotPatchLoss(student.IbotHeadConfig.Prototypes, options.StudentTemp, options.CenterMomentum);
+            _ibotLoss.to(device);
+        }
+        if (options.KoleoLossWeight > 0) _koleoLoss = new KoLeoLoss();
+        foreach (var parameter in teacher.parameters()) parameter.requires_grad = false;
+        teacher.eval();
+    }
+
+    public SslModel Student { get; }
+
+    public SslModel Teacher { get; }
+
+    public SslObjectiveOptions Options { get; }
+
+    /// <summary>The running centres of the "centering" targets (DINO [1, K], iBOT [1, 1, K]): part of a resumable state.</summary>
+    public IReadOnlyDictionary<string, Tensor> CenterBuffers =>
+        _ibotLoss is null
+            ? new Dictionary<string, Tensor> { ["dino_loss.center"] = _dinoLoss.Center }
+            : new Dictionary<string, Tensor> { ["dino_loss.center"] = _dinoLoss.Center, ["ibot_patch_loss.center"] = _ibotLoss.Center };
+
+    /// <summary>Computes every loss term for the batch and back-propagates their sum into the student's gradients.</summary>
+    public SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp)
+    {
+        using var scope = NewDisposeScope();
+        var globalCrops = batch.CollatedGlobalCrops;
+        var images = globalCrops.shape[0] / GlobalCrops;
+        var localCropCount = (int)(batch.CollatedLocalCrops.shape[0] / images);
+        var masks = batch.Masks;
+        var maskedPatches = masks.MaskIndicesList.shape[0];
+        var doIbot = _ibotLoss is not null;
+
+        var (dinoTargets, ibotTargets) = TeacherTargets(globalCrops, masks, teacherTemp);
+
+        var crops = localCropCount > 0
+            ? new List<(Tensor, Tensor?)> { (globalCrops, masks.CollatedMasks), (batch.CollatedLocalCrops, null) }
+            : new List<(Tensor, Tensor?)> { (globalCrops, masks.CollatedMasks) };
+        var features = Student.Backbone.ForwardFeaturesList(crops);
+        var studentGlobal = features[0];
+        var globalCls = studentGlobal.Cls;
+        var localCls = localCropCount > 0 ? features[1].Cls : globalCls.narrow(0, 0, 0);
+
+        // The DINO head runs once on local cls, global cls and (when shared) the masked patch buffer, as the official
+        // block-diagonal concatenation does; the head is row-wise, so this equals separate calls.
+        Tensor? maskedPatchBuffer = doIbot ? MaskedPatchBuffer(studentGlobal.Patches, masks) : null;
+        var headInputs = new List<Tensor> { localCls, globalCls };
+        if (doIbot && !Student.HasSeparateIbotHead) headInputs.Add(maskedPatchBuffer!);
+        var headOutputs = Student.DinoHead.call(cat(headInputs, 0));
+        var localAfterHead = headOutputs.narrow(0, 0, localCls.shape[0]);
+        var globalAfterHead = headOutputs.narrow(0, localCls.shape[0], globalCls.shape[0]);
+        Tensor? maskedAfterHead = null;
+        if (doIbot)
+            maskedAfterHead = Student.HasSeparateIbotHead
+                ? Student.IbotHead.call(maskedPatchBuffer!).narrow(0, 0, maskedPatches)
+                : headOutputs.narrow(0, localCls.shape[0] + globalCls.shape[0], maskedPatches);
+
+        var losses = new LossAccumulator(globalCrops.device);
+        CrossCropDinoTerms.Add(losses, _dinoLoss, _koleoLoss, Options, localAfterHead, globalAfterHead, globalCls, dinoTargets, localCropCount);
+        if (doIbot)
+        {
+            var ibot = _ibotLoss!.ForwardMasked(maskedAfterHead!, ibotTargets!, masks.CollatedMasks, maskedPatches, masks.MasksWeight)
+                .mul(CrossCropDinoTerms.LossScales / GlobalCrops);
+            losses.Add("ibot_loss", ibot, Options.IbotLossWeight, displayDivisor: 2);
+        }
+        return losses.Backward();
+    }
+
+    /// <summary>EMA of the teacher towards the (updated) student: t = m·t + (1 − m)·s, parameter by parameter.</summary>
+    public void UpdateTeacher(double momentum) => TeacherEma.Update(Teacher, Student, momentum);
+
+    /// <summary>
+    /// The teacher's targets: DINO [2, B, K] from its cls tokens with the crops swapped (student crop 0 learns from teacher
+    /// crop 1), iBOT [n_masked, K] from its unmasked patch tokens at the student's masked positions.
+    /// </summary>
+    private (Tensor Dino, Tensor? Ibot) TeacherTargets(Tensor globalCrops, MaskBatch masks, double teacherTemp)
+    {
+        using var noGrad = no_grad();
+        using var output = Teacher.Backbone.ForwardFeatures(globalCrops);
+        var chunks = output.Cls.chunk(GlobalCrops);
+        var cls = cat([chunks[1], chunks[0]], 0);
+        var clsCount = cls.shape[0];
+        var maskedPatches = masks.MaskIndicesList.shape[0];
+
+        Tensor clsAfterHead;
+        Tensor? maskedAfterHead = null;
+        if (_ibotLoss is null)
+            clsAfterHead = Teacher.DinoHead.call(cls);
+        else if (!Teacher.HasSeparateIbotHead)
+        {
+            var shared = Teacher.DinoHead.call(cat([cls, MaskedPatchBuffer(output.Patches, masks)], 0));
+            clsAfterHead = shared.narrow(0, 0, clsCount);
+            maskedAfterHead = shared.narrow(0, clsCount, maskedPatches);
+        }
+        else
+        {
+            clsAfterHead = Teacher.DinoHead.call(cls);
+            maskedAfterHead = Teacher.IbotHead.call(MaskedPatchBuffer(output.Patches, masks)).narrow(0, 0, maskedPatches);
+        }
+
+        Tensor dino;
+        Tensor? ibot = null;
+        if (Options.Centering == TeacherCentering.Centering)
+        {
+            dino = _dinoLoss.SoftmaxCenterTeacher(clsAfterHead, teacherTemp);
+            _dinoLoss.UpdateCenter(clsAfterHead);
+            if (maskedAfterHead is not null)
+            {
+                using var batched = maskedAfterHead.unsqueeze(0);
+                ibot = _ibotLoss!.SoftmaxCenterTeacher(batched, teacherTemp).squeeze(0);
+                _ibotLoss.UpdateCenter(batched);
+            }
+        }
+        else
+        {
+            dino = _dinoLoss.SinkhornKnoppTeacher(clsAfterHead, teacherTemp);
+            if (maskedAfterHead is not null)
+                ibot = _ibotLoss!.SinkhornKnoppTeacher(maskedAfterHead, teacherTemp, masks.NMaskedPatches);
+        }
+        return (dino.view(GlobalCrops, -1, dino.shape[1]), ibot);
+    }
+
+    /// <summary>
+    /// [upperbound, D]: the patch tokens at mask_indices_list, then zero rows up to the collate's upper bound, so the
+    /// head always sees the same shape (the official buffer); differentiable for the student.
+    /// </summary>
+    private static Tensor MaskedPatchBuffer(Tensor patchTokens, MaskBatch masks)
+    {
+        var selected = patchTokens.flatten(0, 1).index_select(0, masks.MaskIndicesList);
+        return nn.functional.pad(selected, [0, 0, 0, masks.Upperbound - selected.shape[0]]);
+    }
+
+    public void Dispose()
+    {
+        _dinoLoss.Dispose();
+        _ibotLoss?.Dispose();
+        _koleoLoss?.Dispose();
+    }
+}
