@@ -1,4 +1,7 @@
 using EmbeddingService.Training.Losses;
+using EmbeddingService.Training.Masking;
+using EmbeddingService.Training.Optimization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Train;
@@ -8,9 +11,9 @@ namespace EmbeddingService.Training.Train;
 /// heads trains a smaller student with the training loop's losses, minus masking and stochastic depth — DINO on global
 /// and local crops with the SslMetaArch scaling (teacher cls chunks swapped), KoLeo on the student's global cls tokens,
 /// iBOT on every patch token of both global crops (patch targets not swapped), Sinkhorn-Knopp targets. The result is
-/// an EMA of the student, kept by <see cref="UpdateStudentEma"/>.
+/// an EMA of the student, kept by <see cref="UpdateEma"/>.
 /// </summary>
-public sealed class DistillationMetaArch : IDisposable
+public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
 {
     private const int GlobalCrops = CrossCropDinoTerms.GlobalCrops;
     private readonly DinoLoss _dinoLoss;
@@ -49,9 +52,11 @@ public sealed class DistillationMetaArch : IDisposable
 
     public SslObjectiveOptions Options { get; }
 
-    public SslLosses ForwardBackward(Tensor globalCrops, Tensor localCrops, double teacherTemp)
+    /// <summary>The batch's masks are not used: distillation does not mask.</summary>
+    public SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp)
     {
         using var scope = NewDisposeScope();
+        var (globalCrops, localCrops) = (batch.CollatedGlobalCrops, batch.CollatedLocalCrops);
         var images = globalCrops.shape[0] / GlobalCrops;
         var localCropCount = (int)(localCrops.shape[0] / images);
         var (dinoTargets, ibotTargets) = TeacherTargets(globalCrops, teacherTemp);
@@ -77,7 +82,7 @@ public sealed class DistillationMetaArch : IDisposable
     }
 
     /// <summary>ema = m·ema + (1 − m)·student: the distilled model.</summary>
-    public void UpdateStudentEma(double momentum) => TeacherEma.Update(StudentEma, Student, momentum);
+    public void UpdateEma(double momentum) => TeacherEma.Update(StudentEma.named_parameters(), Student.named_parameters(), momentum);
 
     /// <summary>DINO targets [2, B, K] from the teacher's swapped cls tokens; iBOT targets [2B, N, K] from all its patch tokens.</summary>
     public (Tensor Dino, Tensor Ibot) TeacherTargets(Tensor globalCrops, double teacherTemp)

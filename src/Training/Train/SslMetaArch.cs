@@ -1,6 +1,8 @@
 using EmbeddingService.Engine.Model;
 using EmbeddingService.Training.Losses;
 using EmbeddingService.Training.Masking;
+using EmbeddingService.Training.Optimization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Train;
@@ -10,7 +12,7 @@ namespace EmbeddingService.Training.Train;
 /// give DINO targets for the student's cls tokens (crops swapped) and iBOT targets for its masked patch tokens; the
 /// student sees global (masked) and local crops in one packed forward; KoLeo spreads its global cls tokens.
 /// </summary>
-public sealed class SslMetaArch : IDisposable
+public sealed class SslMetaArch : ITrainingObjective, IDisposable
 {
     private const int GlobalCrops = CrossCropDinoTerms.GlobalCrops;
     private readonly DinoLoss _dinoLoss;
@@ -94,7 +96,7 @@ public sealed class SslMetaArch : IDisposable
     }
 
     /// <summary>EMA of the teacher towards the (updated) student: t = m·t + (1 − m)·s, parameter by parameter.</summary>
-    public void UpdateTeacher(double momentum) => TeacherEma.Update(Teacher, Student, momentum);
+    public void UpdateEma(double momentum) => TeacherEma.Update(Teacher.named_parameters(), Student.named_parameters(), momentum);
 
     /// <summary>
     /// The teacher's targets: DINO [2, B, K] from its cls tokens with the crops swapped (student crop 0 learns from teacher

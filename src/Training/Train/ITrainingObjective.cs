@@ -1,0 +1,16 @@
+using EmbeddingService.Training.Masking;
+
+namespace EmbeddingService.Training.Train;
+
+/// <summary>What one iteration of the training loop drives: pretraining (<see cref="SslMetaArch"/>) or distillation.</summary>
+public interface ITrainingObjective
+{
+    /// <summary>The trained model; its submodules are the units of gradient clipping.</summary>
+    SslModel Student { get; }
+
+    /// <summary>Computes the losses of the batch and back-propagates them into the student's gradients.</summary>
+    SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp);
+
+    /// <summary>The step's exponential moving average: the teacher (pretraining) or the student's EMA (distillation).</summary>
+    void UpdateEma(double momentum);
+}
