@@ -29,6 +29,7 @@ public static class EmbedCtl
         root.Subcommands.Add(LoadCollectionsCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SearchBenchCommand.Create());
+        root.Subcommands.Add(VerifyCaseCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -19,9 +19,11 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
     private readonly DinoLoss _dinoLoss;
     private readonly IbotPatchLoss _ibotLoss;
     private readonly KoLeoLoss? _koleoLoss;
+    private readonly TeacherCompute _teacher;
 
-    public DistillationMetaArch(SslModel student, SslModel teacher, SslModel studentEma, SslObjectiveOptions options)
+    public DistillationMetaArch(SslModel student, SslModel teacher, SslModel studentEma, SslObjectiveOptions options, SslComputeOptions? compute = null)
     {
+        Compute = compute ?? new SslComputeOptions();
         if (!teacher.HasSeparateIbotHead || !student.HasSeparateIbotHead)
             throw new ArgumentException("distillation needs a teacher and a student with separate DINO and iBOT heads");
         if (teacher.DinoHeadConfig.Prototypes != student.DinoHeadConfig.Prototypes || teacher.IbotHeadConfig.Prototypes != student.IbotHeadConfig.Prototypes)
@@ -42,6 +44,7 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
             foreach (var parameter in frozen.parameters()) parameter.requires_grad = false;
             frozen.eval();
         }
+        _teacher = new TeacherCompute(teacher, Compute.TeacherDtype);
     }
 
     public SslModel Student { get; }
@@ -51,6 +54,8 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
     public SslModel StudentEma { get; }
 
     public SslObjectiveOptions Options { get; }
+
+    public SslComputeOptions Compute { get; }
 
     /// <summary>The batch's masks are not used: distillation does not mask.</summary>
     public SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp)
@@ -64,7 +69,7 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
         var crops = localCropCount > 0
             ? new List<(Tensor, Tensor?)> { (globalCrops, null), (localCrops, null) }
             : new List<(Tensor, Tensor?)> { (globalCrops, null) };
-        var features = Student.Backbone.ForwardFeaturesList(crops);
+        var features = StudentCrops.Forward(Student.Backbone, crops, Compute.PackStudentCrops);
         var globalCls = features[0].Cls;
         var localCls = localCropCount > 0 ? features[1].Cls : globalCls.narrow(0, 0, 0);
         var clsAfterHead = Student.DinoHead.call(cat([localCls, globalCls], 0));
@@ -88,11 +93,12 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
     public (Tensor Dino, Tensor Ibot) TeacherTargets(Tensor globalCrops, double teacherTemp)
     {
         using var noGrad = no_grad();
-        using var output = Teacher.Backbone.ForwardFeatures(globalCrops);
+        var teacher = _teacher.Model;
+        using var output = teacher.Backbone.ForwardFeatures(_teacher.Input(globalCrops));
         var chunks = output.Cls.chunk(GlobalCrops);
-        var clsAfterHead = Teacher.DinoHead.call(cat([chunks[1], chunks[0]], 0));
+        var clsAfterHead = TeacherCompute.Output(teacher.DinoHead.call(cat([chunks[1], chunks[0]], 0)));
         var dino = _dinoLoss.SinkhornKnoppTeacher(clsAfterHead, teacherTemp);
-        var patchesAfterHead = Teacher.IbotHead.call(output.Patches);
+        var patchesAfterHead = TeacherCompute.Output(teacher.IbotHead.call(output.Patches));
         var (crops, patches, prototypes) = (patchesAfterHead.shape[0], patchesAfterHead.shape[1], patchesAfterHead.shape[2]);
         var allPatches = tensor(new long[] { crops * patches }, device: globalCrops.device);
         var ibot = _ibotLoss.SinkhornKnoppTeacher(patchesAfterHead.flatten(0, 1), teacherTemp, allPatches);
@@ -104,5 +110,6 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
         _dinoLoss.Dispose();
         _ibotLoss.Dispose();
         _koleoLoss?.Dispose();
+        _teacher.Dispose();
     }
 }

@@ -18,9 +18,11 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
     private readonly DinoLoss _dinoLoss;
     private readonly IbotPatchLoss? _ibotLoss;
     private readonly KoLeoLoss? _koleoLoss;
+    private readonly TeacherCompute _teacher;
 
-    public SslMetaArch(SslModel student, SslModel teacher, SslObjectiveOptions options)
+    public SslMetaArch(SslModel student, SslModel teacher, SslObjectiveOptions options, SslComputeOptions? compute = null)
     {
+        Compute = compute ?? new SslComputeOptions();
         Student = student;
         Teacher = teacher;
         Options = options;
@@ -35,6 +37,7 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
         if (options.KoleoLossWeight > 0) _koleoLoss = new KoLeoLoss();
         foreach (var parameter in teacher.parameters()) parameter.requires_grad = false;
         teacher.eval();
+        _teacher = new TeacherCompute(teacher, Compute.TeacherDtype);
     }
 
     public SslModel Student { get; }
@@ -42,6 +45,8 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
     public SslModel Teacher { get; }
 
     public SslObjectiveOptions Options { get; }
+
+    public SslComputeOptions Compute { get; }
 
     /// <summary>The running centres of the "centering" targets (DINO [1, K], iBOT [1, 1, K]): part of a resumable state.</summary>
     public IReadOnlyDictionary<string, Tensor> CenterBuffers =>
@@ -65,7 +70,7 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
         var crops = localCropCount > 0
             ? new List<(Tensor, Tensor?)> { (globalCrops, masks.CollatedMasks), (batch.CollatedLocalCrops, null) }
             : new List<(Tensor, Tensor?)> { (globalCrops, masks.CollatedMasks) };
-        var features = Student.Backbone.ForwardFeaturesList(crops);
+        var features = StudentCrops.Forward(Student.Backbone, crops, Compute.PackStudentCrops);
         var studentGlobal = features[0];
         var globalCls = studentGlobal.Cls;
         var localCls = localCropCount > 0 ? features[1].Cls : globalCls.narrow(0, 0, 0);
@@ -96,7 +101,11 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
     }
 
     /// <summary>EMA of the teacher towards the (updated) student: t = m·t + (1 − m)·s, parameter by parameter.</summary>
-    public void UpdateEma(double momentum) => TeacherEma.Update(Teacher.named_parameters(), Student.named_parameters(), momentum);
+    public void UpdateEma(double momentum)
+    {
+        TeacherEma.Update(Teacher.named_parameters(), Student.named_parameters(), momentum);
+        _teacher.Refresh();
+    }
 
     /// <summary>
     /// The teacher's targets: DINO [2, B, K] from its cls tokens with the crops swapped (student crop 0 learns from teacher
@@ -105,7 +114,8 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
     private (Tensor Dino, Tensor? Ibot) TeacherTargets(Tensor globalCrops, MaskBatch masks, double teacherTemp)
     {
         using var noGrad = no_grad();
-        using var output = Teacher.Backbone.ForwardFeatures(globalCrops);
+        var teacher = _teacher.Model;
+        using var output = teacher.Backbone.ForwardFeatures(_teacher.Input(globalCrops));
         var chunks = output.Cls.chunk(GlobalCrops);
         var cls = cat([chunks[1], chunks[0]], 0);
         var clsCount = cls.shape[0];
@@ -114,18 +124,20 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
         Tensor clsAfterHead;
         Tensor? maskedAfterHead = null;
         if (_ibotLoss is null)
-            clsAfterHead = Teacher.DinoHead.call(cls);
-        else if (!Teacher.HasSeparateIbotHead)
+            clsAfterHead = teacher.DinoHead.call(cls);
+        else if (!teacher.HasSeparateIbotHead)
         {
-            var shared = Teacher.DinoHead.call(cat([cls, MaskedPatchBuffer(output.Patches, masks)], 0));
+            var shared = teacher.DinoHead.call(cat([cls, MaskedPatchBuffer(output.Patches, masks)], 0));
             clsAfterHead = shared.narrow(0, 0, clsCount);
             maskedAfterHead = shared.narrow(0, clsCount, maskedPatches);
         }
         else
         {
-            clsAfterHead = Teacher.DinoHead.call(cls);
-            maskedAfterHead = Teacher.IbotHead.call(MaskedPatchBuffer(output.Patches, masks)).narrow(0, 0, maskedPatches);
+            clsAfterHead = teacher.DinoHead.call(cls);
+            maskedAfterHead = teacher.IbotHead.call(MaskedPatchBuffer(output.Patches, masks)).narrow(0, 0, maskedPatches);
         }
+        clsAfterHead = TeacherCompute.Output(clsAfterHead);
+        if (maskedAfterHead is not null) maskedAfterHead = TeacherCompute.Output(maskedAfterHead);
 
         Tensor dino;
         Tensor? ibot = null;
@@ -164,5 +176,6 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
         _dinoLoss.Dispose();
         _ibotLoss?.Dispose();
         _koleoLoss?.Dispose();
+        _teacher.Dispose();
     }
 }

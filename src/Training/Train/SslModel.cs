@@ -20,6 +20,7 @@ public sealed class SslModel : nn.Module
 
     public SslModel(VitConfig backboneConfig, HeadConfig dinoHead, HeadConfig? separateIbotHead) : base(nameof(SslModel))
     {
+        BackboneConfig = backboneConfig;
         DinoHeadConfig = dinoHead;
         IbotHeadConfig = separateIbotHead ?? dinoHead;
         backbone = new DinoVisionTransformer(backboneConfig);
@@ -29,6 +30,8 @@ public sealed class SslModel : nn.Module
     }
 
     public DinoVisionTransformer Backbone => backbone;
+
+    public VitConfig BackboneConfig { get; }
 
     public HeadConfig DinoHeadConfig { get; }
 
@@ -47,6 +50,9 @@ public sealed class SslModel : nn.Module
         ibot_head is null
             ? [("backbone", backbone), ("dino_head", dino_head)]
             : [("backbone", backbone), ("dino_head", dino_head), ("ibot_head", ibot_head)];
+
+    /// <summary>A new model of the same architecture (fresh parameters, on the CPU).</summary>
+    public SslModel EmptyCopy() => new(BackboneConfig, DinoHeadConfig, HasSeparateIbotHead ? IbotHeadConfig : null);
 
     private static DinoHead NewHead(int inDim, HeadConfig head) =>
         new(inDim, head.Prototypes, head.HiddenDim, head.BottleneckDim, head.Layers);
