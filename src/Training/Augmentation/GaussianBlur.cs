@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using EmbeddingService.Engine.Imaging;
 
 namespace EmbeddingService.Training.Augmentation;
@@ -59,26 +60,23 @@ public static class GaussianBlur
     private static void BlurRows(RgbImage image, float[] kernel, double[] rows)
     {
         var radius = kernel.Length / 2;
-        var width = image.Width;
+        var stride = image.Stride;
+        var padded = new double[stride + 2 * radius * 3];
         for (var y = 0; y < image.Height; y++)
         {
-            ReadOnlySpan<byte> input = image.Pixels.AsSpan(y * image.Stride, image.Stride);
-            var output = rows.AsSpan(y * image.Stride, image.Stride);
-            for (var x = 0; x < width; x++)
+            ReadOnlySpan<byte> input = image.Pixels.AsSpan(y * stride, stride);
+            for (var x = -radius; x < image.Width + radius; x++)
             {
-                double red = 0, green = 0, blue = 0;
-                for (var k = 0; k < kernel.Length; k++)
-                {
-                    var source = Reflect(x + k - radius, width) * 3;
-                    double weight = kernel[k];
-                    red += weight * input[source];
-                    green += weight * input[source + 1];
-                    blue += weight * input[source + 2];
-                }
-                output[x * 3] = red;
-                output[x * 3 + 1] = green;
-                output[x * 3 + 2] = blue;
+                var source = Reflect(x, image.Width) * 3;
+                var target = (x + radius) * 3;
+                padded[target] = input[source];
+                padded[target + 1] = input[source + 1];
+                padded[target + 2] = input[source + 2];
             }
+            var output = rows.AsSpan(y * stride, stride);
+            output.Clear();
+            for (var k = 0; k < kernel.Length; k++)
+                AddScaled(padded.AsSpan(k * 3, stride), kernel[k], output);
         }
     }
 
@@ -91,16 +89,25 @@ public static class GaussianBlur
         {
             Array.Clear(sums);
             for (var k = 0; k < kernel.Length; k++)
-            {
-                double weight = kernel[k];
-                var row = rows.AsSpan(Reflect(y + k - radius, image.Height) * stride, stride);
-                for (var i = 0; i < stride; i++)
-                    sums[i] += weight * row[i];
-            }
+                AddScaled(rows.AsSpan(Reflect(y + k - radius, image.Height) * stride, stride), kernel[k], sums);
             var output = image.Pixels.AsSpan(y * stride, stride);
             for (var i = 0; i < stride; i++)
                 output[i] = (byte)Math.Clamp(Math.Round(sums[i], MidpointRounding.ToEven), 0, 255);
         }
+    }
+
+    // Tap by tap over whole rows: each sum still adds its taps in kernel order, so vectorising changes no result.
+    private static void AddScaled(ReadOnlySpan<double> input, double weight, Span<double> sums)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var weights = new Vector<double>(weight);
+            for (; i <= sums.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (new Vector<double>(sums[i..]) + new Vector<double>(input[i..]) * weights).CopyTo(sums[i..]);
+        }
+        for (; i < sums.Length; i++)
+            sums[i] += weight * input[i];
     }
 
     // torch's reflect padding mirrors about the edge pixel: index -1 reads 1, index n reads n - 2.
