@@ -23,7 +23,7 @@ public static class RecordedCropDraws
             draws.TryGetProperty("solarize", out var solarize) && solarize.GetBoolean());
     }
 
-    /// <summary>A ColorJitter draw from its factors (by op name) and its order, as op names or as torchvision's <c>fn_idx</c>.</summary>
+    /// <summary>A ColorJitter draw from its recorded factors (keyed by op name) and the order its ops ran in.</summary>
     public static ColorJitterDraw ParseJitter(JsonElement factors, IEnumerable<ColorJitterOp> order) =>
         new(order.ToArray(),
             factors.GetProperty("brightness").GetDouble(),
