@@ -9,7 +9,9 @@ namespace EmbeddingService.Training.Losses;
 /// </summary>
 public sealed class KoLeoLoss : nn.Module<Tensor, Tensor>
 {
-    private const double Eps = 1e-8;
+    /// <summary>The eps of the normalisation, of the pairwise distance and inside the log.</summary>
+    public const double Eps = 1e-8;
+
     private static readonly Scalar EpsScalar = Eps.ToScalar();
     private static readonly Scalar SelfDot = (-1.0).ToScalar();
 

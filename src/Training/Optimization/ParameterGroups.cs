@@ -14,10 +14,25 @@ public static class ParameterGroups
     private static readonly string[] EmbeddingNames = ["pos_embed", "patch_embed", "mask_token", "cls_token", "register_tokens"];
 
     /// <summary>The fused groups of a student submodule: a <see cref="DinoVisionTransformer"/> gets the layer-wise decay over its depth, any other module (a head) multiplier 1.</summary>
-    public static IReadOnlyList<FusedParameterGroup> ForSubmodel(nn.Module submodel, double layerwiseDecay = 0.9, double patchEmbedLrMult = 0.2)
+    public static IReadOnlyList<FusedParameterGroup> ForSubmodel(nn.Module submodel, double layerwiseDecay = 0.9, double patchEmbedLrMult = 0.2) =>
+        FuseParamsGroups(SettingsOf(submodel, layerwiseDecay, patchEmbedLrMult));
+
+    /// <summary>
+    /// Settings of every trainable parameter of a student submodule, as <see cref="ForSubmodel"/> groups them; with
+    /// <paramref name="blockChunks"/> &gt; 0 a backbone's blocks carry the official chunked (FSDP) names <c>blocks.&lt;chunk&gt;.&lt;i&gt;.*</c>.
+    /// </summary>
+    public static IReadOnlyList<ParameterSettings> SettingsOf(nn.Module submodel, double layerwiseDecay = 0.9, double patchEmbedLrMult = 0.2, int blockChunks = 0)
     {
         var nBlocks = submodel is DinoVisionTransformer vit ? vit.Config.Depth : 0;
-        return FuseParamsGroups(GetParamsGroupsWithDecay(submodel.named_parameters(), nBlocks, chunkedBlocks: false, layerwiseDecay, patchEmbedLrMult));
+        var chunked = nBlocks > 0 && blockChunks > 0;
+        var named = submodel.named_parameters();
+        if (chunked)
+        {
+            // Official BlockChunks keep the global block index (earlier slots are Identity padding).
+            var perChunk = nBlocks / blockChunks;
+            named = named.Select(p => (ChunkedName(p.name, perChunk), p.parameter));
+        }
+        return GetParamsGroupsWithDecay(named, nBlocks, chunked, layerwiseDecay, patchEmbedLrMult);
     }
 
     /// <summary>
@@ -74,6 +89,15 @@ public static class ParameterGroups
         if (name.Contains("residual.", StringComparison.Ordinal)) return null;
         var start = name.IndexOf("blocks.", StringComparison.Ordinal);
         return start < 0 ? null : IndexAt(name[start..], chunkedBlocks ? 2 : 1);
+    }
+
+    /// <summary><c>blocks.i.*</c> as <c>blocks.&lt;i / perChunk&gt;.i.*</c>; other names unchanged.</summary>
+    private static string ChunkedName(string name, int perChunk)
+    {
+        const string Blocks = "blocks.";
+        return name.StartsWith(Blocks, StringComparison.Ordinal)
+            ? $"{Blocks}{IndexAt(name, 1) / perChunk}.{name[Blocks.Length..]}"
+            : name;
     }
 
     private static int IndexAt(string dottedName, int part) =>

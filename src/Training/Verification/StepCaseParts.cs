@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Verification;
 
-/// <summary>What the train_step and distill_step verifiers share: weights, crops and the state dicts they write.</summary>
+/// <summary>What the case verifiers share: weights, crops and the state dicts they write.</summary>
 internal static class StepCaseParts
 {
     /// <summary>A weights file of the case by stem: the .safetensors when present, else the .pth.</summary>
@@ -27,7 +27,7 @@ internal static class StepCaseParts
     public static Dictionary<string, Tensor> Parameters(SslModel model) =>
         model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
 
-    public static Dictionary<string, Tensor> Gradients(SslModel model) =>
+    public static Dictionary<string, Tensor> Gradients(nn.Module model) =>
         model.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.clone());
 
     public static HeadConfig Head(JsonElement head) => new(

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using EmbeddingService.Engine.Model;
 using EmbeddingService.Training.Heads;
 using EmbeddingService.Training.Optimization;
@@ -26,11 +25,7 @@ public sealed class ParameterGroupsTests
         // The engine keeps no chunk prefixes, so its names get the official BlockChunk ones: blocks.<chunk>.<i>.
         var arch = Groups.GetProperty("depth4_block_chunks2").GetProperty("arch");
         using var vit = new DinoVisionTransformer(Architecture("depth4_block_chunks2"));
-        var perChunk = vit.Config.Depth / arch.GetProperty("block_chunks").GetInt32();
-        var chunked = vit.named_parameters().Select(p => (
-            Regex.Replace(p.name, @"^blocks\.(\d+)\.", m => $"blocks.{int.Parse(m.Groups[1].Value) / perChunk}.{m.Groups[1].Value}."),
-            p.parameter));
-        var backbone = ParameterGroups.GetParamsGroupsWithDecay(chunked, vit.Config.Depth, chunkedBlocks: true, 0.9, 0.2);
+        var backbone = ParameterGroups.SettingsOf(vit, 0.9, 0.2, arch.GetProperty("block_chunks").GetInt32());
         AssertMatches("depth4_block_chunks2", backbone, ParameterGroups.FuseParamsGroups(backbone));
     }
 
