@@ -1,5 +1,9 @@
 using System.Text.Json;
+using EmbeddingService.Training.Augmentation;
 using EmbeddingService.Training.Evaluation;
+using EmbeddingService.Training.Heads;
+using EmbeddingService.Training.Losses;
+using EmbeddingService.Training.Optimization;
 using EmbeddingService.Training.Masking;
 using EmbeddingService.Training.Train;
 
@@ -11,11 +15,20 @@ namespace EmbeddingService.Training.Verification;
 /// </summary>
 public static class CaseVerifiers
 {
+    public const string ResultFile = "result.json";
+
     public static IReadOnlyList<ICaseVerifier> All { get; } =
     [
+        new DinoHeadCaseVerifier(),
+        new DinoLossCaseVerifier(),
+        new IbotLossCaseVerifier(),
+        new KoLeoCaseVerifier(),
+        new MaskingCaseVerifier(),
+        new ParamGroupsCaseVerifier(),
+        new SchedulesCaseVerifier(),
         new TrainStepCaseVerifier(),
         new DistillStepCaseVerifier(),
-        new MaskingCaseVerifier(),
+        new AugmentCaseVerifier(),
         new KnnCaseVerifier(),
     ];
 
@@ -44,6 +57,8 @@ public static class CaseVerifiers
             ?? throw new UnknownCaseKindException(kind, Kinds);
         var output = new CaseOutput(outputDirectory);
         verifier.Verify(new CaseFolder(caseDirectory, document.RootElement, imagesDirectory), output);
+        // Cases whose manifest records no scalars still get a result.json, so every run has one to read.
+        if (!output.Files.Contains(ResultFile)) output.WriteJson(ResultFile, new { kind = verifier.Kind, files = output.Files.ToArray() });
         return (verifier.Kind, output.Files);
     }
 }
