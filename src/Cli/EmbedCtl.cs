@@ -30,6 +30,7 @@ public static class EmbedCtl
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SearchBenchCommand.Create());
         root.Subcommands.Add(VerifyCaseCommand.Create());
+        root.Subcommands.Add(BenchTrainCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -69,12 +69,12 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
 
     /// <summary>
     /// x + (B / kept)·γ·branch(x[kept]) on the kept rows of every group, x elsewhere: the branch runs on the subset only.
+    /// The B / kept factor is index_add's alpha, one add per group, so autograd keeps no extra scaled copy of the branch.
     /// </summary>
     private Tensor AddOnSubset(Tensor x, IReadOnlyList<SequenceGroup> groups, Func<Tensor, IReadOnlyList<SequenceGroup>, Tensor> branch, LayerScale? scale)
     {
         using var scope = NewDisposeScope();
         var rows = new List<Tensor>(groups.Count);
-        var rowScales = new List<Tensor>(groups.Count);
         var subsetGroups = new List<SequenceGroup>(groups.Count);
         long offset = 0;
         foreach (var group in groups)
@@ -84,14 +84,18 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
             var sequences = _sampler!.KeptSequences(group.Count, kept).to(x.device);
             var positions = arange(group.Length, device: x.device);
             rows.Add(sequences.mul(group.Length).add(group.Offset).unsqueeze(1).add(positions.unsqueeze(0)).flatten());
-            rowScales.Add(full(kept * group.Length, (double)group.Count / kept, dtype: x.dtype, device: x.device));
             subsetGroups.Add(new SequenceGroup(offset, group.Length, kept));
             offset += kept * group.Length;
         }
-        var index = cat(rows, 0);
-        var residual = branch(x.index_select(0, index), subsetGroups);
+        var residual = branch(x.index_select(0, cat(rows, 0)), subsetGroups);
         if (scale is not null) residual = residual.mul(scale.Gamma);
-        return x.index_add(0, index, residual.mul(cat(rowScales, 0).unsqueeze(1)), One).MoveToOuterDisposeScope();
+        var sum = x;
+        for (var g = 0; g < groups.Count; g++)
+        {
+            using var alpha = ((double)groups[g].Count / subsetGroups[g].Count).ToScalar();
+            sum = sum.index_add(0, rows[g], residual.narrow(0, subsetGroups[g].Offset, subsetGroups[g].TokenCount), alpha);
+        }
+        return sum.MoveToOuterDisposeScope();
     }
 
     /// <summary>Classic DropPath: every branch is computed for all sequences, then zeroed per sequence (its own draw) and rescaled.</summary>

@@ -26,6 +26,7 @@ internal static class SinkhornKnopp
             q.div_(q.sum(1, keepdim: true)).div_(prototypes);
             q.div_(q.sum(0, keepdim: true)).div_(samples);
         }
-        return q.mul_(samples).t().MoveToOuterDisposeScope();
+        // Contiguous rows for the loss's row-wise dot products (a transposed view would be copied there, at the peak).
+        return q.mul_(samples).t().contiguous().MoveToOuterDisposeScope();
     }
 }

@@ -58,14 +58,21 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
     public SslComputeOptions Compute { get; }
 
     /// <summary>The batch's masks are not used: distillation does not mask.</summary>
-    public SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp)
+    public SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp, PhaseTimer? timer = null)
+    {
+        using var scope = NewDisposeScope();
+        timer ??= new PhaseTimer();
+        var (dinoTargets, ibotTargets) = timer.Measure("teacher", () => TeacherTargets(batch.CollatedGlobalCrops, teacherTemp));
+        var losses = timer.Measure("student_forward_losses", () => StudentLosses(batch, dinoTargets, ibotTargets));
+        return timer.Measure("backward", losses.Backward);
+    }
+
+    /// <summary>The student's forward and loss terms; intermediates autograd did not save are released before the backward.</summary>
+    private LossAccumulator StudentLosses(CollatedBatch batch, Tensor dinoTargets, Tensor ibotTargets)
     {
         using var scope = NewDisposeScope();
         var (globalCrops, localCrops) = (batch.CollatedGlobalCrops, batch.CollatedLocalCrops);
-        var images = globalCrops.shape[0] / GlobalCrops;
-        var localCropCount = (int)(localCrops.shape[0] / images);
-        var (dinoTargets, ibotTargets) = TeacherTargets(globalCrops, teacherTemp);
-
+        var localCropCount = (int)(localCrops.shape[0] / (globalCrops.shape[0] / GlobalCrops));
         var crops = localCropCount > 0
             ? new List<(Tensor, Tensor?)> { (globalCrops, null), (localCrops, null) }
             : new List<(Tensor, Tensor?)> { (globalCrops, null) };
@@ -83,7 +90,8 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
         var allPatches = ones(patchesAfterHead.shape[0], patchesAfterHead.shape[1], dtype: ScalarType.Bool, device: globalCrops.device);
         var ibot = _ibotLoss.Forward(patchesAfterHead, ibotTargets, allPatches).mul(CrossCropDinoTerms.LossScales / GlobalCrops);
         losses.Add("ibot_loss", ibot, Options.IbotLossWeight, displayDivisor: 2);
-        return losses.Backward();
+        losses.Total.MoveToOuterDisposeScope();
+        return losses;
     }
 
     /// <summary>ema = m·ema + (1 − m)·student: the distilled model.</summary>
@@ -93,6 +101,7 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
     public (Tensor Dino, Tensor Ibot) TeacherTargets(Tensor globalCrops, double teacherTemp)
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         var teacher = _teacher.Model;
         using var output = teacher.Backbone.ForwardFeatures(_teacher.Input(globalCrops));
         var chunks = output.Cls.chunk(GlobalCrops);
@@ -102,7 +111,7 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
         var (crops, patches, prototypes) = (patchesAfterHead.shape[0], patchesAfterHead.shape[1], patchesAfterHead.shape[2]);
         var allPatches = tensor(new long[] { crops * patches }, device: globalCrops.device);
         var ibot = _ibotLoss.SinkhornKnoppTeacher(patchesAfterHead.flatten(0, 1), teacherTemp, allPatches);
-        return (dino.view(GlobalCrops, -1, dino.shape[1]), ibot.view(crops, patches, prototypes));
+        return (dino.view(GlobalCrops, -1, dino.shape[1]).MoveToOuterDisposeScope(), ibot.view(crops, patches, prototypes).MoveToOuterDisposeScope());
     }
 
     public void Dispose()

@@ -9,7 +9,8 @@ public interface ITrainingObjective
     SslModel Student { get; }
 
     /// <summary>Computes the losses of the batch and back-propagates them into the student's gradients.</summary>
-    SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp);
+    /// <param name="timer">records the teacher, student_forward_losses and backward phases when given</param>
+    SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp, PhaseTimer? timer = null);
 
     /// <summary>The step's exponential moving average: the teacher (pretraining) or the student's EMA (distillation).</summary>
     void UpdateEma(double momentum);

@@ -55,49 +55,54 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
             : new Dictionary<string, Tensor> { ["dino_loss.center"] = _dinoLoss.Center, ["ibot_patch_loss.center"] = _ibotLoss.Center };
 
     /// <summary>Computes every loss term for the batch and back-propagates their sum into the student's gradients.</summary>
-    public SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp)
+    public SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp, PhaseTimer? timer = null)
+    {
+        using var scope = NewDisposeScope();
+        timer ??= new PhaseTimer();
+        var (dinoTargets, ibotTargets) = timer.Measure("teacher", () => TeacherTargets(batch.CollatedGlobalCrops, batch.Masks, teacherTemp));
+        var losses = timer.Measure("student_forward_losses", () => StudentLosses(batch, dinoTargets, ibotTargets));
+        return timer.Measure("backward", losses.Backward);
+    }
+
+    /// <summary>
+    /// The student's forward and loss terms. Intermediates are released before the backward (as Python's reference
+    /// counting would): only what autograd saved stays alive, which matters with 65536-prototype logits.
+    /// </summary>
+    private LossAccumulator StudentLosses(CollatedBatch batch, Tensor dinoTargets, Tensor? ibotTargets)
     {
         using var scope = NewDisposeScope();
         var globalCrops = batch.CollatedGlobalCrops;
-        var images = globalCrops.shape[0] / GlobalCrops;
-        var localCropCount = (int)(batch.CollatedLocalCrops.shape[0] / images);
+        var localCropCount = (int)(batch.CollatedLocalCrops.shape[0] / (globalCrops.shape[0] / GlobalCrops));
         var masks = batch.Masks;
-        var maskedPatches = masks.MaskIndicesList.shape[0];
-        var doIbot = _ibotLoss is not null;
-
-        var (dinoTargets, ibotTargets) = TeacherTargets(globalCrops, masks, teacherTemp);
-
         var crops = localCropCount > 0
             ? new List<(Tensor, Tensor?)> { (globalCrops, masks.CollatedMasks), (batch.CollatedLocalCrops, null) }
             : new List<(Tensor, Tensor?)> { (globalCrops, masks.CollatedMasks) };
         var features = StudentCrops.Forward(Student.Backbone, crops, Compute.PackStudentCrops);
-        var studentGlobal = features[0];
-        var globalCls = studentGlobal.Cls;
+        var globalCls = features[0].Cls;
         var localCls = localCropCount > 0 ? features[1].Cls : globalCls.narrow(0, 0, 0);
 
-        // The DINO head runs once on local cls, global cls and (when shared) the masked patch buffer, as the official
+        // The DINO head runs once on local cls, global cls and (when shared) the masked patch tokens, as the official
         // block-diagonal concatenation does; the head is row-wise, so this equals separate calls.
-        Tensor? maskedPatchBuffer = doIbot ? MaskedPatchBuffer(studentGlobal.Patches, masks) : null;
+        var maskedPatches = ibotTargets is null ? null : MaskedPatches(features[0].Patches, masks);
         var headInputs = new List<Tensor> { localCls, globalCls };
-        if (doIbot && !Student.HasSeparateIbotHead) headInputs.Add(maskedPatchBuffer!);
+        if (maskedPatches is not null && !Student.HasSeparateIbotHead) headInputs.Add(maskedPatches);
         var headOutputs = Student.DinoHead.call(cat(headInputs, 0));
         var localAfterHead = headOutputs.narrow(0, 0, localCls.shape[0]);
         var globalAfterHead = headOutputs.narrow(0, localCls.shape[0], globalCls.shape[0]);
-        Tensor? maskedAfterHead = null;
-        if (doIbot)
-            maskedAfterHead = Student.HasSeparateIbotHead
-                ? Student.IbotHead.call(maskedPatchBuffer!).narrow(0, 0, maskedPatches)
-                : headOutputs.narrow(0, localCls.shape[0] + globalCls.shape[0], maskedPatches);
 
         var losses = new LossAccumulator(globalCrops.device);
         CrossCropDinoTerms.Add(losses, _dinoLoss, _koleoLoss, Options, localAfterHead, globalAfterHead, globalCls, dinoTargets, localCropCount);
-        if (doIbot)
+        if (maskedPatches is not null)
         {
-            var ibot = _ibotLoss!.ForwardMasked(maskedAfterHead!, ibotTargets!, masks.CollatedMasks, maskedPatches, masks.MasksWeight)
+            var maskedAfterHead = Student.HasSeparateIbotHead
+                ? Student.IbotHead.call(maskedPatches)
+                : headOutputs.narrow(0, localCls.shape[0] + globalCls.shape[0], maskedPatches.shape[0]);
+            var ibot = _ibotLoss!.ForwardMasked(maskedAfterHead, ibotTargets!, masks.CollatedMasks, maskedPatches.shape[0], masks.MasksWeight)
                 .mul(CrossCropDinoTerms.LossScales / GlobalCrops);
             losses.Add("ibot_loss", ibot, Options.IbotLossWeight, displayDivisor: 2);
         }
-        return losses.Backward();
+        losses.Total.MoveToOuterDisposeScope();
+        return losses;
     }
 
     /// <summary>EMA of the teacher towards the (updated) student: t = m·t + (1 − m)·s, parameter by parameter.</summary>
@@ -114,6 +119,7 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
     private (Tensor Dino, Tensor? Ibot) TeacherTargets(Tensor globalCrops, MaskBatch masks, double teacherTemp)
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         var teacher = _teacher.Model;
         using var output = teacher.Backbone.ForwardFeatures(_teacher.Input(globalCrops));
         var chunks = output.Cls.chunk(GlobalCrops);
@@ -127,14 +133,14 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
             clsAfterHead = teacher.DinoHead.call(cls);
         else if (!teacher.HasSeparateIbotHead)
         {
-            var shared = teacher.DinoHead.call(cat([cls, MaskedPatchBuffer(output.Patches, masks)], 0));
+            var shared = teacher.DinoHead.call(cat([cls, MaskedPatches(output.Patches, masks)], 0));
             clsAfterHead = shared.narrow(0, 0, clsCount);
             maskedAfterHead = shared.narrow(0, clsCount, maskedPatches);
         }
         else
         {
             clsAfterHead = teacher.DinoHead.call(cls);
-            maskedAfterHead = teacher.IbotHead.call(MaskedPatchBuffer(output.Patches, masks)).narrow(0, 0, maskedPatches);
+            maskedAfterHead = teacher.IbotHead.call(MaskedPatches(output.Patches, masks));
         }
         clsAfterHead = TeacherCompute.Output(clsAfterHead);
         if (maskedAfterHead is not null) maskedAfterHead = TeacherCompute.Output(maskedAfterHead);
@@ -158,18 +164,16 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
             if (maskedAfterHead is not null)
                 ibot = _ibotLoss!.SinkhornKnoppTeacher(maskedAfterHead, teacherTemp, masks.NMaskedPatches);
         }
-        return (dino.view(GlobalCrops, -1, dino.shape[1]), ibot);
+        return (dino.view(GlobalCrops, -1, dino.shape[1]).MoveToOuterDisposeScope(), ibot?.MoveToOuterDisposeScope());
     }
 
     /// <summary>
-    /// [upperbound, D]: the patch tokens at mask_indices_list, then zero rows up to the collate's upper bound, so the
-    /// head always sees the same shape (the official buffer); differentiable for the student.
+    /// [n_masked, D]: the patch tokens at mask_indices_list. The official code copies them into a zero buffer of the
+    /// collate's upper bound (static shapes for FSDP) and slices the head's output back; the head is row-wise, so
+    /// running it on the masked rows alone gives the same values for less work and memory.
     /// </summary>
-    private static Tensor MaskedPatchBuffer(Tensor patchTokens, MaskBatch masks)
-    {
-        var selected = patchTokens.flatten(0, 1).index_select(0, masks.MaskIndicesList);
-        return nn.functional.pad(selected, [0, 0, 0, masks.Upperbound - selected.shape[0]]);
-    }
+    private static Tensor MaskedPatches(Tensor patchTokens, MaskBatch masks) =>
+        patchTokens.flatten(0, 1).index_select(0, masks.MaskIndicesList);
 
     public void Dispose()
     {

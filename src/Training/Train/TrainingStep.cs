@@ -15,16 +15,17 @@ public sealed class TrainingStep(ITrainingObjective objective, ScheduledAdamW op
     /// <param name="beforeClipping">sees the raw gradients (parity checks record them)</param>
     public StepResult Run(CollatedBatch batch, StepSchedule schedule, Action? beforeClipping = null)
     {
+        var timer = new PhaseTimer();
         optimizer.ApplyOptimScheduler(schedule.Lr, schedule.Wd, schedule.LastLayerLr);
         optimizer.ZeroGrad();
-        var losses = objective.ForwardBackward(batch, schedule.TeacherTemp);
+        var losses = objective.ForwardBackward(batch, schedule.TeacherTemp, timer);
         beforeClipping?.Invoke();
-        var norms = ClipGrad > 0
+        var norms = timer.Measure("clip_grad", () => ClipGrad > 0
             ? GradientClipping.ClipPerModule(objective.Student.Submodules.Select(m => (m.Name, m.Module.parameters())), ClipGrad)
-            : new Dictionary<string, double>();
-        optimizer.Step();
-        objective.UpdateEma(schedule.Momentum);
-        return new StepResult(losses, norms, schedule);
+            : new Dictionary<string, double>());
+        timer.Measure("adamw_step", optimizer.Step);
+        timer.Measure("ema", () => objective.UpdateEma(schedule.Momentum));
+        return new StepResult(losses, norms, schedule, timer.Milliseconds);
     }
 
     /// <summary>The fused parameter groups of every student submodule, built per submodule as the official get_params_groups.</summary>
