@@ -7,7 +7,6 @@ namespace EmbeddingService.Engine.IO;
 /// <summary>Reads and writes NumPy .npy files holding little-endian float32 arrays in C order.</summary>
 public static class Npy
 {
-    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     public static NpyArray Read(string path)
     {
@@ -18,7 +17,7 @@ public static class Npy
     public static NpyArray Read(Stream stream, string name = "stream")
     {
         Span<byte> prefix = stackalloc byte[10];
-        if (stream.ReadAtLeast(prefix, 10, throwOnEndOfStream: false) < 10 || !prefix[..6].SequenceEqual(Magic))
+        if (stream.ReadAtLeast(prefix, 10, throwOnEndOfStream: false) < 10 || !prefix[..6].SequenceEqual(NpyHeader.Magic))
             throw new InvalidDataException($"{name}: not a .npy file (bad magic)");
         int major = prefix[6];
         int headerLength;
@@ -70,16 +69,7 @@ public static class Npy
         long count = 1;
         foreach (var d in shape) count *= d;
         if (count != data.Length) throw new ArgumentException($"shape holds {count} elements, data {data.Length}");
-        var dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape.ToArray());
-        var dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({dims}), }}";
-        var total = Magic.Length + 4 + dict.Length + 1;
-        var padded = dict + new string(' ', (64 - total % 64) % 64) + "\n";
-        stream.Write(Magic);
-        stream.Write([1, 0]);
-        Span<byte> len = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(len, (ushort)padded.Length);
-        stream.Write(len);
-        stream.Write(Encoding.Latin1.GetBytes(padded));
+        NpyHeader.Write(stream, "<f4", shape);
         stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data));
     }
 }

@@ -11,7 +11,6 @@ namespace EmbeddingService.Engine.IO;
 /// </summary>
 public static class NpyTensor
 {
-    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     private static readonly (string Descr, ScalarType Type, int Size)[] Types =
     [
@@ -22,7 +21,7 @@ public static class NpyTensor
     public static Tensor Read(string path)
     {
         var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
+        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(NpyHeader.Magic))
             throw new InvalidDataException($"{path}: not a .npy file (bad magic)");
         int major = bytes[6];
         var (headerStart, headerLength) = major switch
@@ -57,17 +56,8 @@ public static class NpyTensor
         var type = Types.FirstOrDefault(t => t.Type == tensor.dtype);
         if (type.Descr is null) throw new ArgumentException($"dtype {tensor.dtype} cannot be written as .npy");
         using var contiguous = tensor.cpu().contiguous();
-        var dims = contiguous.shape.Length == 1 ? $"{contiguous.shape[0]}," : string.Join(", ", contiguous.shape);
-        var dict = $"{{'descr': '{type.Descr}', 'fortran_order': False, 'shape': ({dims}), }}";
-        var total = Magic.Length + 4 + dict.Length + 1;
-        var padded = dict + new string(' ', (64 - total % 64) % 64) + "\n";
         using var stream = File.Create(path);
-        stream.Write(Magic);
-        stream.Write([1, 0]);
-        Span<byte> length = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)padded.Length);
-        stream.Write(length);
-        stream.Write(Encoding.Latin1.GetBytes(padded));
+        NpyHeader.Write(stream, type.Descr, contiguous.shape);
         stream.Write(contiguous.bytes);
     }
 }
