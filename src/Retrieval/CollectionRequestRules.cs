@@ -21,8 +21,6 @@ internal sealed class CollectionRequestRules(CollectionRequestLimits limits)
 
     public const int MaxDimension = 65_536;
 
-    public CollectionRequestLimits Limits { get; } = limits;
-
     public static void CheckName(string? name) => CollectionNames.Validate(name);
 
     public static void CheckSettings(CollectionSettings settings)
@@ -37,8 +35,8 @@ internal sealed class CollectionRequestRules(CollectionRequestLimits limits)
     public void CheckUpsert(IReadOnlyList<VectorPoint> points)
     {
         ArgumentNullException.ThrowIfNull(points);
-        if (points.Count > Limits.MaxPointsPerUpsert)
-            throw Invalid($"{points.Count} points in one upsert; at most {Limits.MaxPointsPerUpsert}");
+        if (points.Count > limits.MaxPointsPerUpsert)
+            throw Invalid($"{points.Count} points in one upsert; at most {limits.MaxPointsPerUpsert}");
         for (var i = 0; i < points.Count; i++)
         {
             var point = points[i] ?? throw Invalid($"point {i}: the point is null", i);
@@ -56,7 +54,7 @@ internal sealed class CollectionRequestRules(CollectionRequestLimits limits)
     public void CheckDelete(IReadOnlyList<string> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        if (ids.Count > Limits.MaxIdsPerDelete) throw Invalid($"{ids.Count} ids in one delete; at most {Limits.MaxIdsPerDelete}");
+        if (ids.Count > limits.MaxIdsPerDelete) throw Invalid($"{ids.Count} ids in one delete; at most {limits.MaxIdsPerDelete}");
         for (var i = 0; i < ids.Count; i++)
             if (PointIds.Problem(ids[i]) is { } problem) throw Invalid($"id {i}: {problem}", i);
     }
@@ -66,7 +64,7 @@ internal sealed class CollectionRequestRules(CollectionRequestLimits limits)
     public void CheckQueries(IReadOnlyList<SearchQuery> queries)
     {
         ArgumentNullException.ThrowIfNull(queries);
-        if (queries.Count > Limits.MaxQueriesPerBatch) throw Invalid($"{queries.Count} queries in one batch; at most {Limits.MaxQueriesPerBatch}");
+        if (queries.Count > limits.MaxQueriesPerBatch) throw Invalid($"{queries.Count} queries in one batch; at most {limits.MaxQueriesPerBatch}");
         for (var i = 0; i < queries.Count; i++) CheckQuery(queries[i], i);
     }
 
@@ -80,7 +78,7 @@ internal sealed class CollectionRequestRules(CollectionRequestLimits limits)
     {
         var prefix = QueryPrefix(index);
         if (query is null) throw Invalid($"{prefix}the query is null", index);
-        if (query.K < 1 || query.K > Limits.MaxK) throw Invalid($"{prefix}k must be between 1 and {Limits.MaxK}, not {query.K}", index);
+        if (query.K < 1 || query.K > limits.MaxK) throw Invalid($"{prefix}k must be between 1 and {limits.MaxK}, not {query.K}", index);
         if (UnitVectors.Problem(query.Vector.Span) is { } vectorProblem) throw Invalid($"{prefix}{vectorProblem}", index);
         if (query.ScoreThreshold is { } threshold && !float.IsFinite(threshold))
             throw Invalid($"{prefix}the score threshold {threshold.ToString(CultureInfo.InvariantCulture)} is not a finite number", index);

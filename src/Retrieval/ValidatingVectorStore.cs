@@ -10,8 +10,6 @@ public sealed class ValidatingVectorStore(IVectorStore inner, CollectionRequestL
 {
     private readonly CollectionRequestRules _rules = new(limits ?? new CollectionRequestLimits());
 
-    public CollectionRequestLimits Limits => _rules.Limits;
-
     public string Describe() => inner.Describe();
 
     public async Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)

@@ -252,6 +252,30 @@ public sealed class EmbeddedDurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task Damage_inside_the_last_group_is_a_damaged_tail_even_with_intact_frames_of_that_group_after_it()
+    {
+        await using (var store = await OpenAsync())
+        {
+            await store.CreateCollectionAsync("unsynced", new CollectionSettings(Model3 with { Dimension = 384 }, IndexKind.Exact));
+            await store.UpsertAsync("unsynced", Many(10, 384, "early"));
+        }
+        var intact = new FileInfo(LogPath("unsynced")).Length;
+        await using (var store = await OpenAsync()) await store.UpsertAsync("unsynced", Many(3_000, 384, "late"));
+        // Until its fsync a group's pages reach the disk in any order: its second frame lost, the later ones written.
+        var frames = Frames(LogPath("unsynced"));
+        var bytes = await File.ReadAllBytesAsync(LogPath("unsynced"));
+        bytes[(int)frames[2].Offset + LogFrame.HeaderBytes + 100] ^= 0xff;
+        await File.WriteAllBytesAsync(LogPath("unsynced"), bytes);
+
+        await using var reopened = await OpenAsync();
+
+        Assert.Equal(10, (await reopened.GetCollectionAsync("unsynced"))!.Count);
+        Assert.Equal(intact, new FileInfo(LogPath("unsynced")).Length);
+        Assert.Equal(bytes[(int)intact..], await File.ReadAllBytesAsync(Assert.Single(QuarantineFiles("unsynced"))));
+        Assert.Contains($"damaged at byte offset {frames[2].Offset}", Assert.Single(_logger.Entries, e => e.Level == LogLevel.Warning).Message);
+    }
+
+    [Fact]
     public async Task Logs_of_the_first_format_are_read_and_their_manifest_is_upgraded()
     {
         await using (var store = await OpenAsync()) await store.CreateCollectionAsync("old", new CollectionSettings(Model3, IndexKind.Exact));

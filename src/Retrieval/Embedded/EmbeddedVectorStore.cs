@@ -18,9 +18,6 @@ public sealed class EmbeddedVectorStore : IVectorStore
     private const string CreatingPrefix = ".creating-";
     private const string DeletedPrefix = ".deleted-";
 
-    /// <summary>What a damaged collection whose manifest cannot be read is listed with.</summary>
-    private static readonly CollectionModel UnreadableModel = new("unknown", "unknown", "unknown", "unknown", 0, 0);
-
     private readonly string _dataDirectory;
     private readonly string _collectionsDirectory;
     private readonly EmbeddedStoreOptions _options;
@@ -169,11 +166,7 @@ public sealed class EmbeddedVectorStore : IVectorStore
             var problem = e is RetrievalException { Error: RetrievalError.StoreCorrupt } corrupt
                 ? corrupt.Message
                 : $"collection '{files.Name}' cannot be opened ({e.GetType().Name}); the server log has the details";
-            _damaged[files.Name] = new CollectionInfo(files.Name, manifest?.Model ?? UnreadableModel, manifest?.Index ?? IndexKind.Auto, 0, manifest?.CreatedAt ?? DateTimeOffset.UnixEpoch)
-            {
-                State = CollectionState.Corrupt,
-                Problem = problem,
-            };
+            _damaged[files.Name] = CorruptCollections.Listed(files.Name, problem, manifest?.Settings, manifest?.CreatedAt);
             _logger.LogError(e, "Collection {Collection} is damaged and answers every call with StoreCorrupt until repaired or deleted: {Message}", files.Name, problem);
         }
     }

@@ -73,9 +73,16 @@ public sealed class QdrantVectorStore : IVectorStore
         foreach (var qdrantName in qdrantNames.Where(n => n.StartsWith(_options.CollectionPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             var name = qdrantName[_options.CollectionPrefix.Length..];
-            // One deleted between the listing and now is simply no longer there.
-            if (await FindAsync(name, cancellationToken) is { } binding)
-                collections.Add(binding.Describe(name, await CountAsync(name, cancellationToken)));
+            try
+            {
+                // One deleted between the listing and now is simply no longer there.
+                if (await FindAsync(name, cancellationToken) is { } binding)
+                    collections.Add(binding.Describe(name, await CountAsync(name, cancellationToken)));
+            }
+            catch (RetrievalException e) when (e.Error == RetrievalError.StoreCorrupt)
+            {
+                collections.Add(CorruptCollections.Listed(name, e.Message));
+            }
         }
         return collections;
     }
