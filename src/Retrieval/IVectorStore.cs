@@ -4,7 +4,8 @@ namespace EmbeddingService.Retrieval;
 /// Named collections of unit vectors with string ids and JSON payloads, searched by cosine similarity.
 /// Every method is safe to call concurrently. A write that returns has been made durable (the embedded store
 /// fsyncs before returning; Qdrant is called with wait=true). Failures the caller can act on are
-/// <see cref="RetrievalException"/>s with a <see cref="RetrievalError"/>.
+/// <see cref="RetrievalException"/>s with a <see cref="RetrievalError"/>. The argument rules are applied once, above
+/// every store, by <see cref="ValidatingVectorStore"/>: use a store through it.
 /// </summary>
 public interface IVectorStore : IAsyncDisposable
 {
@@ -19,6 +20,7 @@ public interface IVectorStore : IAsyncDisposable
 
     Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>Every collection, those the store cannot use included (<see cref="CollectionState.Corrupt"/>, with the problem).</summary>
     Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the collection and all its points; false when there was none.</summary>

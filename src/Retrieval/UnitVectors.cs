@@ -6,18 +6,32 @@ namespace EmbeddingService.Retrieval;
 /// </summary>
 internal static class UnitVectors
 {
-    /// <summary>Writes source / ‖source‖ into destination, or says why it cannot: zero, or a NaN or infinite component.</summary>
-    public static string? Normalize(ReadOnlySpan<float> source, Span<float> destination)
+    /// <summary>Why <paramref name="vector"/> has no direction: zero, or a NaN or infinite component; null when it has one.</summary>
+    public static string? Problem(ReadOnlySpan<float> vector)
     {
-        var sumOfSquares = 0.0;
-        foreach (var x in source)
-        {
+        foreach (var x in vector)
             if (!float.IsFinite(x)) return "the vector has a non-finite (NaN or infinite) component";
-            sumOfSquares += (double)x * x;
-        }
-        if (sumOfSquares == 0) return "the vector is zero, so it has no direction";
-        var inverseNorm = 1 / Math.Sqrt(sumOfSquares);
+        return SumOfSquares(vector) == 0 ? "the vector is zero, so it has no direction" : null;
+    }
+
+    /// <summary>Writes source / ‖source‖ into destination; the source has passed <see cref="Problem"/>.</summary>
+    public static void Normalize(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        var inverseNorm = 1 / Math.Sqrt(SumOfSquares(source));
         for (var i = 0; i < source.Length; i++) destination[i] = (float)(source[i] * inverseNorm);
-        return null;
+    }
+
+    public static float[] Normalized(ReadOnlySpan<float> source)
+    {
+        var unit = new float[source.Length];
+        Normalize(source, unit);
+        return unit;
+    }
+
+    private static double SumOfSquares(ReadOnlySpan<float> vector)
+    {
+        var sum = 0.0;
+        foreach (var x in vector) sum += (double)x * x;
+        return sum;
     }
 }

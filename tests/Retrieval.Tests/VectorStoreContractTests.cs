@@ -3,8 +3,10 @@ using System.Text.Json;
 namespace EmbeddingService.Retrieval.Tests;
 
 /// <summary>
-/// The behaviour every <see cref="IVectorStore"/> must have. Each backend runs it by deriving a class that opens
-/// its store; a backend that is not available here skips (with the reason) from <see cref="OpenStoreAsync"/>.
+/// The behaviour every <see cref="IVectorStore"/> must have, used as callers use it: behind
+/// <see cref="ValidatingVectorStore"/>. Each backend runs it by deriving a class that opens its store; a backend that
+/// is not available here skips (with the reason) from <see cref="OpenStoreAsync"/>. Failures are asserted word for
+/// word, so every store reads the same.
 /// </summary>
 public abstract class VectorStoreContractTests : IAsyncLifetime
 {
@@ -20,7 +22,7 @@ public abstract class VectorStoreContractTests : IAsyncLifetime
 
     protected async Task<IVectorStore> StoreAsync()
     {
-        var store = await OpenStoreAsync();
+        var store = new ValidatingVectorStore(await OpenStoreAsync());
         _opened.Add(store);
         return store;
     }
@@ -284,5 +286,43 @@ public abstract class VectorStoreContractTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<RetrievalException>(() => store.SearchAsync(UniqueName("missing"), new SearchQuery(new float[] { 1, 0, 0, 0 })));
 
         Assert.Equal(RetrievalError.CollectionNotFound, e.Error);
+    }
+
+    [SkippableFact]
+    public async Task Failures_only_a_store_can_detect_read_the_same_in_every_store()
+    {
+        var (store, name) = await CollectionAsync("wording");
+        await store.UpsertAsync(name, [Point("a", 1, 0, 0, 0)]);
+        var missing = UniqueName("nowhere");
+        var model = Model4.Describe();
+
+        var notFound = await FailsAsync(RetrievalError.CollectionNotFound, () => store.SearchAsync(missing, new SearchQuery(new float[] { 1, 0, 0, 0 })));
+        var exists = await FailsAsync(RetrievalError.CollectionExists, () => store.CreateCollectionAsync(name, new CollectionSettings(Model4, IndexKind.Exact)));
+        var point = await FailsAsync(RetrievalError.DimensionMismatch, () => store.UpsertAsync(name, [Point("b", 1, 0, 0, 0), new VectorPoint("c", new float[] { 1, 2 })]));
+        var single = await FailsAsync(RetrievalError.DimensionMismatch, () => store.SearchAsync(name, new SearchQuery(new float[] { 1, 2 })));
+        var batch = await FailsAsync(RetrievalError.DimensionMismatch,
+            () => store.SearchBatchAsync(name, [new SearchQuery(new float[] { 1, 0, 0, 0 }), new SearchQuery(new float[] { 1, 2, 3 })]));
+
+        Assert.Equal($"collection '{missing}' does not exist", notFound.Message);
+        Assert.Equal($"collection '{name}' exists with other settings: index Exact instead of Auto", exists.Message);
+        Assert.Equal($"point 1 ('c') has 2 dimensions; collection '{name}' holds {model}", point.Message);
+        Assert.Equal($"the query has 2 dimensions; collection '{name}' holds {model}", single.Message);
+        Assert.Equal($"query 1: the query has 3 dimensions; collection '{name}' holds {model}", batch.Message);
+        Assert.Equal([null, null, 1, null, 1], new[] { notFound, exists, point, single, batch }.Select(e => e.Index));
+        await store.DeleteCollectionAsync(name);
+    }
+
+    [SkippableFact]
+    public async Task Ids_with_a_slash_are_refused_at_upsert_so_every_stored_point_has_a_rest_address()
+    {
+        var (store, name) = await CollectionAsync("slash");
+
+        var e = await FailsAsync(RetrievalError.InvalidArgument, () => store.UpsertAsync(name, [Point("ok", 1, 0, 0, 0), Point("shoes/red", 1, 0, 0, 0)]));
+
+        Assert.Equal(1, e.Index);
+        Assert.Equal("point 1: the point id 'shoes/red' contains '/', which cannot be part of a REST path segment (/v1/collections/{name}/points/{id}); use another character", e.Message);
+        Assert.Null(await store.GetPointAsync(name, "ok"));
+        Assert.Null(await store.GetPointAsync(name, "shoes/red"));
+        await store.DeleteCollectionAsync(name);
     }
 }

@@ -9,7 +9,7 @@ namespace EmbeddingService.Engine.Inference;
 /// Every tensor lives in a dispose scope on the calling thread (TorchSharp's scopes are per thread).
 /// <paramref name="layout"/> Padded is only for comparing against the usual padded batching.
 /// </summary>
-public sealed class ImageEmbedder(LoadedModel model, BatchLayout layout = BatchLayout.Packed)
+public sealed class ImageEmbedder(LoadedModel model, BatchLayout layout = BatchLayout.Packed) : IBatchEmbedder
 {
     public LoadedModel Model { get; } = model;
 

@@ -19,9 +19,7 @@ public static partial class NativeHeap
     /// <summary>Limits glibc to one malloc arena; call before native threads start allocating. No-op off glibc.</summary>
     public static void UseSingleArena()
     {
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libc.so.6", out var libc) || !NativeLibrary.TryGetExport(libc, "mallopt", out _))
-            return;
-        if (Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is null)
+        if (IsGlibc() && Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is null)
             Mallopt(MArenaMax, 1);
     }
 
@@ -34,11 +32,28 @@ public static partial class NativeHeap
     /// </summary>
     public static void KeepFreedMemory()
     {
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libc.so.6", out var libc) || !NativeLibrary.TryGetExport(libc, "mallopt", out _))
-            return;
+        if (!IsGlibc()) return;
         Mallopt(MMmapMax, 0);
         Mallopt(MTrimThreshold, int.MaxValue);
     }
+
+    /// <summary>
+    /// Gives the heap's free pages back to the system (malloc_trim); for after a forward larger than the usual ones.
+    /// Measured here (ViT-S/14 random:0, CPU, one arena; a scratch xunit test timing ImageEmbedder.Embed and reading
+    /// VmRSS, 2 shared cores): after 32×224 batches (8224 tokens) and one 1022×1022 image (5330 tokens) the resident
+    /// size was 781 MB; the trim took 110 ms and left 463 MB; the next 32×224 batch took it back to 645 MB. Each
+    /// trim after ordinary batches would pay those faults again (the 30% above). No-op off glibc.
+    /// </summary>
+    public static void ReleaseFreedMemory()
+    {
+        if (IsGlibc()) MallocTrim(0);
+    }
+
+    private static bool IsGlibc() =>
+        OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libc.so.6", out var libc) && NativeLibrary.TryGetExport(libc, "malloc_trim", out _);
+
+    [LibraryImport("libc.so.6", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
 
     [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
     private static partial int Mallopt(int parameter, int value);

@@ -25,6 +25,16 @@ internal sealed class PendingImage : IDisposable
     /// <summary>Completed before compute (cancelled or expired): the executor must skip it.</summary>
     public bool IsAbandoned => _answer.Task.IsCompleted;
 
+    /// <summary>
+    /// Still wanted at <paramref name="now"/>: not cancelled, and expired here when its deadline has passed but its
+    /// timer has not fired yet (timers run late under load).
+    /// </summary>
+    public bool IsLive(DateTimeOffset now)
+    {
+        if (Work.Deadline <= now) Expire();
+        return !IsAbandoned;
+    }
+
     public void Watch(TimeProvider time, CancellationToken cancellationToken)
     {
         var wait = Work.Deadline - time.GetUtcNow();

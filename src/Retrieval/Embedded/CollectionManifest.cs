@@ -6,7 +6,14 @@ namespace EmbeddingService.Retrieval.Embedded;
 /// <summary>The contents of a collection's collection.json: what it was created with, and when.</summary>
 internal sealed record CollectionManifest(int Format, CollectionModel Model, IndexKind Index, DateTimeOffset CreatedAt)
 {
-    public const int CurrentFormat = 1;
+    /// <summary>
+    /// Format 2: the log may hold grouped frames ("EVL2"), which versions that read format 1 would cut off as damage.
+    /// A format-1 manifest is rewritten as 2 when its collection opens, before anything is appended, so those
+    /// versions refuse the collection instead.
+    /// </summary>
+    public const int CurrentFormat = 2;
+
+    private const int OldestFormat = 1;
     public const string FileName = "collection.json";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -20,21 +27,27 @@ internal sealed record CollectionManifest(int Format, CollectionModel Model, Ind
     public void Write(string directory) =>
         DurableFiles.WriteAtomically(Path.Combine(directory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Json));
 
-    /// <summary>Reads a manifest; a missing, unreadable or unknown-format file is <see cref="RetrievalError.StoreCorrupt"/>.</summary>
-    public static CollectionManifest Read(string directory)
+    /// <summary>Reads a manifest, rewriting an older format as <see cref="CurrentFormat"/>; a missing, unreadable or unknown-format file is <see cref="RetrievalError.StoreCorrupt"/>.</summary>
+    public static CollectionManifest Read(CollectionFiles files)
     {
-        var path = Path.Combine(directory, FileName);
+        var shown = files.Shown(FileName);
         CollectionManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<CollectionManifest>(File.ReadAllBytes(path), Json);
+            manifest = JsonSerializer.Deserialize<CollectionManifest>(File.ReadAllBytes(files.PathOf(FileName)), Json);
         }
-        catch (Exception e) when (e is IOException or JsonException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
-            throw new RetrievalException(RetrievalError.StoreCorrupt, $"{path} cannot be read ({e.Message}); restore it from a backup or delete the collection", inner: e);
+            // An IOException's message holds the absolute path; the JSON reader's names only the position.
+            var why = e is JsonException ? e.Message : e.GetType().Name;
+            throw new RetrievalException(RetrievalError.StoreCorrupt, $"collection '{files.Name}': {shown} cannot be read ({why}); restore it from a backup or delete the collection", inner: e);
         }
-        if (manifest is null || manifest.Model is null || manifest.Model.Dimension < 1 || manifest.Format != CurrentFormat)
-            throw new RetrievalException(RetrievalError.StoreCorrupt, $"{path} is not a format-{CurrentFormat} collection manifest; restore it from a backup or delete the collection");
-        return manifest;
+        if (manifest is null || manifest.Model is null || manifest.Model.Dimension < 1 || manifest.Format is < OldestFormat or > CurrentFormat)
+            throw new RetrievalException(RetrievalError.StoreCorrupt,
+                $"collection '{files.Name}': {shown} is not a collection manifest of format {OldestFormat} to {CurrentFormat}; restore it from a backup or delete the collection");
+        if (manifest.Format == CurrentFormat) return manifest;
+        var upgraded = manifest with { Format = CurrentFormat };
+        upgraded.Write(files.Directory);
+        return upgraded;
     }
 }

@@ -20,10 +20,9 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
     private long _logEntries;
     private bool _closed;
 
-    private EmbeddedCollection(string name, string directory, CollectionManifest manifest, EmbeddedStoreOptions options, ILogger logger)
+    private EmbeddedCollection(CollectionFiles files, CollectionManifest manifest, EmbeddedStoreOptions options, ILogger logger)
     {
-        Name = name;
-        Directory = directory;
+        Name = files.Name;
         Manifest = manifest;
         _options = options;
         _logger = logger;
@@ -32,21 +31,18 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
 
     public string Name { get; }
 
-    public string Directory { get; }
-
     public CollectionManifest Manifest { get; }
 
     private CollectionModel Model => Manifest.Model;
 
-    /// <summary>Opens the collection in <paramref name="directory"/>: replays its log (cutting a torn tail) and builds its graph if due.</summary>
-    public static EmbeddedCollection Open(string directory, EmbeddedStoreOptions options, ILogger logger)
+    /// <summary>Opens the collection of <paramref name="manifest"/>: replays its log (cutting a torn tail) and builds its graph if due.</summary>
+    public static EmbeddedCollection Open(CollectionFiles files, CollectionManifest manifest, EmbeddedStoreOptions options, ILogger logger)
     {
-        var manifest = CollectionManifest.Read(directory);
-        PointLog.DeleteInterruptedRewrite(directory);
-        var collection = new EmbeddedCollection(Path.GetFileName(directory), directory, manifest, options, logger);
-        var intactLength = LogReplay.Run(PointLog.PathIn(directory), manifest.Model.Dimension, operations => collection.Apply(operations), logger);
+        PointLog.DeleteInterruptedRewrite(files);
+        var collection = new EmbeddedCollection(files, manifest, options, logger);
+        var intactLength = LogReplay.Run(files, manifest.Model.Dimension, operations => collection.Apply(operations), logger);
         if (collection.GraphDue) collection.BuildGraph();
-        collection._log = new PointLog(directory, intactLength, collection.Apply, collection.CompactIfDue);
+        collection._log = new PointLog(files, intactLength, collection.Apply, collection.CompactIfDue);
         return collection;
     }
 
@@ -65,23 +61,21 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
 
     public async Task UpsertAsync(IReadOnlyList<VectorPoint> points, CancellationToken cancellationToken)
     {
-        var operation = UpsertValidator.Prepare(points, Name, Model);
         if (points.Count == 0) return;
+        var operation = UpsertOperation.Of(points, Name, Model);
         cancellationToken.ThrowIfCancellationRequested();
         await AppendAsync(operation).ConfigureAwait(false);
     }
 
     public async Task<int> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var operation = UpsertValidator.PrepareDelete(ids);
         if (ids.Count == 0) return 0;
         cancellationToken.ThrowIfCancellationRequested();
-        return await AppendAsync(operation).ConfigureAwait(false);
+        return await AppendAsync(new DeleteOperation([.. ids])).ConfigureAwait(false);
     }
 
     public StoredPoint? Get(string id)
     {
-        if (PointIds.Problem(id) is { } problem) throw new RetrievalException(RetrievalError.InvalidArgument, problem);
         _lock.EnterReadLock();
         try
         {
@@ -98,9 +92,10 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
     /// Unfiltered queries use the graph when the index kind says so (Hnsw always; Auto at or above its threshold);
     /// filtered queries and the rest scan exactly, so a filter never loses matches the graph would have skipped.
     /// </summary>
-    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(IReadOnlyList<SearchQuery> queries)
+    /// <param name="batch">Whether failures name the query's index (a batch search) or not (a single one).</param>
+    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(IReadOnlyList<SearchQuery> queries, bool batch)
     {
-        var prepared = queries.Select((q, i) => PreparedQuery.From(q, i, Model, _options.MaxK)).ToArray();
+        var prepared = queries.Select((q, i) => PreparedQuery.From(q, batch ? i : null, Name, Model)).ToArray();
         _lock.EnterReadLock();
         try
         {
@@ -148,10 +143,10 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
 
     private async Task<int> AppendAsync(LogOperation operation)
     {
-        var encoded = LogOperationCodec.Encode(operation);
+        var chunks = LogOperationCodec.Encode(operation, LogFrame.TargetBodyBytes);
         try
         {
-            return await _log!.AppendAsync(operation, encoded).ConfigureAwait(false);
+            return await _log!.AppendAsync(operation, chunks).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {
@@ -253,7 +248,7 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
         try
         {
             // Only this thread changes the points, and it is busy here, so reading them needs no lock.
-            _log!.Rewrite(LiveFrames());
+            _log!.Rewrite(LiveChunks());
             _logEntries = _points.Count;
             _logger.LogInformation("Collection {Collection}: compacted its log ({Dead} dead entries dropped, {Live} points kept, {Bytes} bytes) in {Seconds:F1} s",
                 Name, dead, _points.Count, _log.Length, started.Elapsed.TotalSeconds);
@@ -264,16 +259,16 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
         }
     }
 
-    private IEnumerable<byte[]> LiveFrames() =>
-        _points.LiveSlots().Chunk(_options.CompactionPointsPerFrame).Select(slots => LogOperationCodec.Encode(new UpsertOperation(
+    private IEnumerable<byte[]> LiveChunks() =>
+        _points.LiveSlots().Chunk(_options.CompactionPointsPerFrame).SelectMany(slots => LogOperationCodec.Encode(new UpsertOperation(
             slots.Select(_points.IdOf).ToArray(),
             slots.SelectMany(slot => _points.Vectors.Row(slot).ToArray()).ToArray(),
-            slots.Select(_points.PayloadOf).ToArray())));
+            slots.Select(_points.PayloadOf).ToArray()), LogFrame.TargetBodyBytes));
 
     private void ThrowIfClosed()
     {
         if (_closed) throw NotFound();
     }
 
-    private RetrievalException NotFound() => new(RetrievalError.CollectionNotFound, $"collection '{Name}' was deleted");
+    private RetrievalException NotFound() => StoreFailures.CollectionNotFound(Name);
 }

@@ -11,13 +11,10 @@ public sealed record EmbeddedStoreOptions
     /// <summary>…and number at least this many (so small collections are not rewritten on every change).</summary>
     public int CompactionMinimumDead { get; init; } = 50_000;
 
-    /// <summary>Points per frame when a log is rewritten.</summary>
+    /// <summary>Points per operation when a log is rewritten (frames still hold about <see cref="LogFrame.TargetBodyBytes"/> at most).</summary>
     public int CompactionPointsPerFrame { get; init; } = 1024;
 
     public HnswParameters Hnsw { get; init; } = new();
-
-    /// <summary>Largest k a search may ask for.</summary>
-    public int MaxK { get; init; } = 10_000;
 
     /// <summary>Points a collection of <see cref="IndexKind.Auto"/> holds before it builds and searches its HNSW graph.</summary>
     public int AutoApproximateThreshold { get; init; } = CollectionSettings.AutoApproximateThreshold;

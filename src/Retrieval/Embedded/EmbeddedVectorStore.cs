@@ -6,9 +6,12 @@ namespace EmbeddingService.Retrieval.Embedded;
 /// <summary>
 /// The default <see cref="IVectorStore"/>: collections kept in memory and made durable by an append-only,
 /// checksummed log per collection under <c>{data}/collections/{name}/</c> (points.log, collection.json).
-/// A write returns once fsynced. At open each log is replayed: a torn tail is cut off with a warning; damage followed
-/// by intact records makes that collection (alone) report <see cref="RetrievalError.StoreCorrupt"/> on every call
+/// A write returns once fsynced. At open each log is replayed: a damaged tail is cut off into a quarantine file with a
+/// warning; damage followed by intact records makes that collection (alone) report
+/// <see cref="RetrievalError.StoreCorrupt"/> on every call, and be listed as <see cref="CollectionState.Corrupt"/>,
 /// while the other collections open normally. Deleting a damaged collection is allowed and is the way to reset it.
+/// Messages name files relative to the data directory, never by their server path.
+/// Arguments are not checked here: use it behind <see cref="ValidatingVectorStore"/>.
 /// </summary>
 public sealed class EmbeddedVectorStore : IVectorStore
 {
@@ -20,7 +23,8 @@ public sealed class EmbeddedVectorStore : IVectorStore
     private readonly EmbeddedStoreOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, EmbeddedCollection> _collections = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, RetrievalException> _damaged = new(StringComparer.Ordinal);
+    /// <summary>Damaged collections as listed (<see cref="CollectionState.Corrupt"/>, with the problem).</summary>
+    private readonly ConcurrentDictionary<string, CollectionInfo> _damaged = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _structure = new(1, 1);
 
     private EmbeddedVectorStore(string dataDirectory, EmbeddedStoreOptions options, ILogger logger)
@@ -50,19 +54,15 @@ public sealed class EmbeddedVectorStore : IVectorStore
 
     public async Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Validate(name);
-        ValidateSettings(settings);
         await _structure.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_damaged.TryGetValue(name, out var damage)) throw Damaged(damage);
             if (_collections.TryGetValue(name, out var existing))
             {
-                var existingSettings = existing.Manifest.Settings;
-                var mismatch = existingSettings.Model.MismatchWith(settings.Model);
-                if (mismatch is null && existingSettings.Index == settings.Index) return existing.Info();
-                throw new RetrievalException(RetrievalError.CollectionExists,
-                    $"collection '{name}' exists with other settings: {mismatch ?? $"index {settings.Index} instead of {existingSettings.Index}"}");
+                return StoreFailures.Differences(existing.Manifest.Settings, settings) is { } differences
+                    ? throw StoreFailures.CollectionExists(name, differences)
+                    : existing.Info();
             }
             var collection = CreateOnDisk(name, settings);
             _collections[name] = collection;
@@ -78,11 +78,10 @@ public sealed class EmbeddedVectorStore : IVectorStore
         Answer(() => Find(name)?.Info());
 
     public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<CollectionInfo>>(_collections.Values.Select(c => c.Info()).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray());
+        Task.FromResult<IReadOnlyList<CollectionInfo>>(_collections.Values.Select(c => c.Info()).Concat(_damaged.Values).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray());
 
     public async Task<bool> DeleteCollectionAsync(string name, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Validate(name);
         await _structure.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -109,10 +108,10 @@ public sealed class EmbeddedVectorStore : IVectorStore
         await Require(collection).DeleteAsync(ids, cancellationToken).ConfigureAwait(false);
 
     public Task<IReadOnlyList<SearchHit>> SearchAsync(string collection, SearchQuery query, CancellationToken cancellationToken = default) =>
-        Answer(() => Require(collection).Search([query])[0]);
+        Answer(() => Require(collection).Search([query], batch: false)[0]);
 
     public Task<IReadOnlyList<IReadOnlyList<SearchHit>>> SearchBatchAsync(string collection, IReadOnlyList<SearchQuery> queries, CancellationToken cancellationToken = default) =>
-        Answer(() => Require(collection).Search(queries));
+        Answer(() => Require(collection).Search(queries, batch: true));
 
     public async ValueTask DisposeAsync()
     {
@@ -146,26 +145,29 @@ public sealed class EmbeddedVectorStore : IVectorStore
             }
             else
             {
-                OpenCollection(name, directory);
+                OpenCollection(new CollectionFiles(_dataDirectory, name));
             }
         }
     }
 
-    private void OpenCollection(string name, string directory)
+    private void OpenCollection(CollectionFiles files)
     {
+        CollectionManifest? manifest = null;
         try
         {
-            var collection = EmbeddedCollection.Open(directory, _options, _logger);
-            _collections[name] = collection;
-            _logger.LogInformation("Opened collection {Collection}: {Count} points ({Model})", name, collection.Info().Count, collection.Manifest.Model.Describe());
+            manifest = CollectionManifest.Read(files);
+            var collection = EmbeddedCollection.Open(files, manifest, _options, _logger);
+            _collections[files.Name] = collection;
+            _logger.LogInformation("Opened collection {Collection}: {Count} points ({Model})", files.Name, collection.Info().Count, manifest.Model.Describe());
         }
         catch (Exception e) when (e is RetrievalException or IOException or UnauthorizedAccessException)
         {
-            var damage = e as RetrievalException is { Error: RetrievalError.StoreCorrupt } corrupt
-                ? corrupt
-                : new RetrievalException(RetrievalError.StoreCorrupt, $"collection '{name}' in {directory} cannot be opened: {e.Message}", inner: e);
-            _damaged[name] = damage;
-            _logger.LogError(e, "Collection {Collection} is damaged and answers every call with StoreCorrupt until repaired or deleted: {Message}", name, damage.Message);
+            // An IOException's message holds the absolute path: callers get its type, the server log all of it.
+            var problem = e is RetrievalException { Error: RetrievalError.StoreCorrupt } corrupt
+                ? corrupt.Message
+                : $"collection '{files.Name}' cannot be opened ({e.GetType().Name}); the server log has the details";
+            _damaged[files.Name] = CorruptCollections.Listed(files.Name, problem, manifest?.Settings, manifest?.CreatedAt);
+            _logger.LogError(e, "Collection {Collection} is damaged and answers every call with StoreCorrupt until repaired or deleted: {Message}", files.Name, problem);
         }
     }
 
@@ -174,14 +176,15 @@ public sealed class EmbeddedVectorStore : IVectorStore
     {
         var temp = Path.Combine(_collectionsDirectory, $"{CreatingPrefix}{name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
-        new CollectionManifest(CollectionManifest.CurrentFormat, settings.Model, settings.Index, DateTimeOffset.UtcNow).Write(temp);
-        using (var log = new FileStream(PointLog.PathIn(temp), FileMode.CreateNew, FileAccess.Write))
+        var manifest = new CollectionManifest(CollectionManifest.CurrentFormat, settings.Model, settings.Index, DateTimeOffset.UtcNow);
+        manifest.Write(temp);
+        using (var log = new FileStream(Path.Combine(temp, PointLog.FileName), FileMode.CreateNew, FileAccess.Write))
             log.Flush(flushToDisk: true);
         DurableFiles.SyncDirectory(temp);
         var final = Path.Combine(_collectionsDirectory, name);
         Directory.Move(temp, final);
         DurableFiles.SyncDirectory(_collectionsDirectory);
-        return EmbeddedCollection.Open(final, _options, _logger);
+        return EmbeddedCollection.Open(new CollectionFiles(_dataDirectory, name), manifest, _options, _logger);
     }
 
     /// <summary>Renames to a tombstone first (atomic: the collection is gone at once, even if the process dies mid-delete), then deletes.</summary>
@@ -196,13 +199,12 @@ public sealed class EmbeddedVectorStore : IVectorStore
 
     private EmbeddedCollection? Find(string name)
     {
-        CollectionNames.Validate(name);
         if (_damaged.TryGetValue(name, out var damage)) throw Damaged(damage);
         return _collections.GetValueOrDefault(name);
     }
 
     private EmbeddedCollection Require(string name) =>
-        Find(name) ?? throw new RetrievalException(RetrievalError.CollectionNotFound, $"collection '{name}' does not exist");
+        Find(name) ?? throw StoreFailures.CollectionNotFound(name);
 
     /// <summary>Runs synchronous work so that its failure faults the returned task, as the async methods' failures do.</summary>
     private static Task<T> Answer<T>(Func<T> work)
@@ -217,15 +219,5 @@ public sealed class EmbeddedVectorStore : IVectorStore
         }
     }
 
-    private static RetrievalException Damaged(RetrievalException damage) => new(RetrievalError.StoreCorrupt, damage.Message, inner: damage);
-
-    private static void ValidateSettings(CollectionSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        var model = settings.Model ?? throw new RetrievalException(RetrievalError.InvalidArgument, "the collection settings name no model");
-        if (model.Dimension is < 1 or > 65_536)
-            throw new RetrievalException(RetrievalError.InvalidArgument, $"the model dimension must be between 1 and 65536, not {model.Dimension}");
-        if (!Enum.IsDefined(settings.Index))
-            throw new RetrievalException(RetrievalError.InvalidArgument, $"unknown index kind {settings.Index}");
-    }
+    private static RetrievalException Damaged(CollectionInfo damaged) => new(RetrievalError.StoreCorrupt, damaged.Problem!);
 }

@@ -10,42 +10,38 @@ namespace EmbeddingService.Retrieval.Embedded;
 /// The bytes of one operation inside a log frame, little-endian:
 /// upsert = 0x01, count i32, dimension i32, then per point: id (u16 length + UTF-8), payload (i32 length + UTF-8 JSON,
 /// −1 for none), vector (dimension × f32); delete = 0x02, count i32, then per id: u16 length + UTF-8.
-/// A frame's body is one or more operations back to back.
+/// A frame's body (after its group prefix) is one or more operations back to back.
 /// </summary>
 internal static class LogOperationCodec
 {
     private const byte Upsert = 1;
     private const byte Delete = 2;
 
-    public static byte[] Encode(LogOperation operation)
+    /// <summary>
+    /// The operation as chunks of about <paramref name="chunkBytes"/> each (a chunk closes once it reaches the size, so it
+    /// may pass it by one point or id): operations of the same kind whose replay in order is the whole operation.
+    /// </summary>
+    public static List<byte[]> Encode(LogOperation operation, int chunkBytes)
     {
         var buffer = new ArrayBufferWriter<byte>();
         switch (operation)
         {
             case UpsertOperation upsert:
                 var dimension = upsert.Ids.Length == 0 ? 0 : upsert.Vectors.Length / upsert.Ids.Length;
-                WriteByte(buffer, Upsert);
-                WriteInt32(buffer, upsert.Ids.Length);
-                WriteInt32(buffer, dimension);
                 using (var json = new Utf8JsonWriter(buffer))
                 {
-                    for (var i = 0; i < upsert.Ids.Length; i++)
+                    return Chunks(buffer, chunkBytes, Upsert, dimension, upsert.Ids.Length, i =>
                     {
                         WriteId(buffer, upsert.Ids[i]);
                         WritePayload(buffer, json, upsert.Payloads[i]);
                         buffer.Write(MemoryMarshal.AsBytes(upsert.Vectors.AsSpan(i * dimension, dimension)));
-                    }
+                    });
                 }
-                break;
             case DeleteOperation delete:
-                WriteByte(buffer, Delete);
-                WriteInt32(buffer, delete.Ids.Length);
-                foreach (var id in delete.Ids) WriteId(buffer, id);
-                break;
+                return Chunks(buffer, chunkBytes, Delete, null, delete.Ids.Length, i => WriteId(buffer, delete.Ids[i]));
             default:
                 throw new ArgumentException($"unknown operation {operation.GetType().Name}", nameof(operation));
         }
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>The operations of a frame body; throws <see cref="InvalidDataException"/> when the bytes are not operations of this dimension.</summary>
@@ -82,6 +78,26 @@ internal static class LogOperationCodec
             else throw new InvalidDataException($"unknown operation type {kind}");
         }
         return operations;
+    }
+
+    /// <summary>Writes <paramref name="count"/> items in chunks, each headed by its kind, its item count and (upserts) the dimension.</summary>
+    private static List<byte[]> Chunks(ArrayBufferWriter<byte> buffer, int chunkBytes, byte kind, int? dimension, int count, Action<int> writeItem)
+    {
+        var chunks = new List<byte[]>();
+        for (var first = 0; first < count;)
+        {
+            buffer.ResetWrittenCount();
+            WriteByte(buffer, kind);
+            var countAt = buffer.WrittenCount;
+            WriteInt32(buffer, 0);
+            if (dimension is { } d) WriteInt32(buffer, d);
+            var end = first;
+            while (end < count && buffer.WrittenCount < chunkBytes) writeItem(end++);
+            BinaryPrimitives.WriteInt32LittleEndian(MemoryMarshal.AsMemory(buffer.WrittenMemory).Span.Slice(countAt, 4), end - first);
+            chunks.Add(buffer.WrittenSpan.ToArray());
+            first = end;
+        }
+        return chunks;
     }
 
     private static void WriteByte(ArrayBufferWriter<byte> buffer, byte value)

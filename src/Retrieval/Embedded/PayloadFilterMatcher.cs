@@ -2,25 +2,9 @@ using System.Text.Json;
 
 namespace EmbeddingService.Retrieval.Embedded;
 
-/// <summary>The embedded store's reading of <see cref="PayloadFilter"/> (see its docs for the rules).</summary>
+/// <summary>The embedded store's reading of a well-formed <see cref="PayloadFilter"/> (see its docs for the rules).</summary>
 internal static class PayloadFilterMatcher
 {
-    /// <summary>Why the filter cannot be evaluated, or null when it is well formed.</summary>
-    public static string? Problem(PayloadFilter filter)
-    {
-        for (var i = 0; i < filter.Must.Count; i++)
-        {
-            var condition = filter.Must[i];
-            if (string.IsNullOrEmpty(condition.Key) || condition.Key.Split('.').Any(string.IsNullOrEmpty))
-                return $"filter condition {i}: the key must be non-empty names separated by single dots";
-            if (condition.AnyOf.Count == 0) return $"filter condition {i} ({condition.Key}): give at least one value";
-            foreach (var value in condition.AnyOf)
-                if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.True or JsonValueKind.False) && !IsInteger(value))
-                    return $"filter condition {i} ({condition.Key}): values must be strings, integers or booleans, not {value.ValueKind} {value.GetRawText()}";
-        }
-        return null;
-    }
-
     public static bool Matches(PayloadFilter filter, JsonElement? payload)
     {
         foreach (var condition in filter.Must)
@@ -54,6 +38,4 @@ internal static class PayloadFilterMatcher
 
     private static bool NumberEquals(JsonElement stored, long wanted) =>
         stored.TryGetInt64(out var integer) ? integer == wanted : stored.TryGetDouble(out var real) && real == wanted;
-
-    private static bool IsInteger(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _);
 }

@@ -5,17 +5,21 @@ namespace EmbeddingService.Retrieval.Embedded;
 
 /// <summary>
 /// The append side of a collection log, with group commit: callers queue encoded operations; one writer takes
-/// everything queued, writes it as ONE frame, fsyncs once, then hands the operations (in log order) to
-/// <c>applyDurable</c> and completes each caller with its result. Concurrent writers thus share an fsync, memory
-/// is only changed by what is on disk, and memory applies operations in exactly the log's order.
+/// everything queued, writes it as ONE group of frames of about <see cref="LogFrame.TargetBodyBytes"/> each, fsyncs
+/// once, then hands the operations (in log order) to <c>applyDurable</c> and completes each caller with its result.
+/// Concurrent writers thus share an fsync, a write is acknowledged only once all its frames are on disk, replay takes
+/// a group whole or not at all, memory is only changed by what is on disk, and memory applies operations in exactly
+/// the log's order.
 /// </summary>
 internal sealed class PointLog : IAsyncDisposable
 {
     public const string FileName = "points.log";
     private const string RewriteSuffix = ".compacting";
-    private const int MaxFrameBodyBytes = 64 << 20;
+    /// <summary>Queued writes one commit takes at most (it takes at least one, however large).</summary>
+    private const int MaxCommitBytes = 64 << 20;
 
     private readonly string _path;
+    private readonly CollectionFiles _files;
     private readonly Func<IReadOnlyList<LogOperation>, int[]> _applyDurable;
     private readonly Action _afterCommit;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
@@ -25,43 +29,42 @@ internal sealed class PointLog : IAsyncDisposable
 
     /// <param name="applyDurable">Applies operations that are on disk; returns one result per operation. Runs on the writer.</param>
     /// <param name="afterCommit">Runs on the writer after each commit, when no append is in progress (compaction hooks in here).</param>
-    public PointLog(string directory, long intactLength, Func<IReadOnlyList<LogOperation>, int[]> applyDurable, Action afterCommit)
+    public PointLog(CollectionFiles files, long intactLength, Func<IReadOnlyList<LogOperation>, int[]> applyDurable, Action afterCommit)
     {
-        _path = Path.Combine(directory, FileName);
+        _files = files;
+        _path = files.PathOf(FileName);
         _applyDurable = applyDurable;
         _afterCommit = afterCommit;
         _file = OpenForAppend(_path, intactLength);
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    public static string PathIn(string directory) => Path.Combine(directory, FileName);
-
     /// <summary>Leftover of a compaction that crashed before its rename: the real log is intact, so it is deleted.</summary>
-    public static void DeleteInterruptedRewrite(string directory) => File.Delete(PathIn(directory) + RewriteSuffix);
+    public static void DeleteInterruptedRewrite(CollectionFiles files) => File.Delete(files.PathOf(FileName + RewriteSuffix));
 
     public long Length { get; private set; }
 
     /// <summary>Completes once the operation is on disk and applied; its result is what <c>applyDurable</c> returned for it.</summary>
-    public Task<int> AppendAsync(LogOperation operation, byte[] encoded)
+    /// <param name="chunks">The operation encoded (<see cref="LogOperationCodec.Encode"/>).</param>
+    public Task<int> AppendAsync(LogOperation operation, List<byte[]> chunks)
     {
-        if (encoded.Length > MaxFrameBodyBytes)
-            throw new RetrievalException(RetrievalError.InvalidArgument, $"the batch encodes to {encoded.Length} bytes, more than the {MaxFrameBodyBytes} one write may hold; split it");
-        var pending = new PendingWrite(operation, encoded, new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new PendingWrite(operation, chunks, chunks.Sum(c => (long)c.Length), new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(PointLog));
         return pending.Done.Task;
     }
 
     /// <summary>
-    /// Replaces the log with frames of <paramref name="bodies"/> (the live points): temp file, fsync, rename over the
+    /// Replaces the log with <paramref name="chunks"/> (the live points, each a group of its own; the rename makes the
+    /// whole rewrite atomic): temp file, fsync, rename over the
     /// log, fsync the directory. A crash before the rename leaves the old log (and a temp file deleted at the next
     /// open); after it, the new one. Call only from <c>afterCommit</c>, where no append runs.
     /// </summary>
-    public void Rewrite(IEnumerable<byte[]> bodies)
+    public void Rewrite(IEnumerable<byte[]> chunks)
     {
         var temp = _path + RewriteSuffix;
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
-            foreach (var body in bodies) WriteFrame(file, [body]);
+            foreach (var chunk in chunks) WriteGroup(file, [chunk]);
             file.Flush(flushToDisk: true);
         }
         _file.Dispose();
@@ -92,11 +95,11 @@ internal sealed class PointLog : IAsyncDisposable
         {
             batch.Clear();
             var bytes = 0L;
-            while (bytes < MaxFrameBodyBytes && _queue.Reader.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Encoded.Length <= MaxFrameBodyBytes))
+            while (_queue.Reader.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Bytes <= MaxCommitBytes))
             {
                 _queue.Reader.TryRead(out next);
                 batch.Add(next!);
-                bytes += next!.Encoded.Length;
+                bytes += next!.Bytes;
             }
             Commit(batch);
         }
@@ -111,14 +114,17 @@ internal sealed class PointLog : IAsyncDisposable
         }
         try
         {
-            WriteFrame(_file, batch.Select(p => p.Encoded).ToArray());
+            WriteGroup(_file, batch.SelectMany(p => p.Chunks).ToList());
             _file.Flush(flushToDisk: true);
             Length = _file.Position;
         }
         catch (Exception e)
         {
             UndoPartialWrite();
-            foreach (var pending in batch) pending.Done.TrySetException(e);
+            // The exception's own message may hold the absolute path.
+            var failed = new RetrievalException(RetrievalError.Unavailable,
+                $"collection '{_files.Name}': writing {_files.Shown(FileName)} failed ({e.GetType().Name}); the write is not acknowledged", inner: e);
+            foreach (var pending in batch) pending.Done.TrySetException(failed);
             return;
         }
         int[] results;
@@ -147,24 +153,40 @@ internal sealed class PointLog : IAsyncDisposable
         {
             // Appending after a partial frame would turn it into damage in the middle; refuse writes instead, and let
             // the next open cut it as a torn tail.
-            _unusable = new IOException($"{_path}: a failed write could not be undone; writes are refused until the store is reopened", e);
+            _unusable = new RetrievalException(RetrievalError.Unavailable,
+                $"collection '{_files.Name}': a failed write to {_files.Shown(FileName)} could not be undone; writes are refused until the store is reopened", inner: e);
         }
     }
 
-    private static void WriteFrame(Stream file, byte[][] bodies)
+    /// <summary>Writes the chunks as one group: frames of whole chunks, each of about <see cref="LogFrame.TargetBodyBytes"/>.</summary>
+    private static void WriteGroup(Stream file, IReadOnlyList<byte[]> chunks)
     {
-        var crc = new Crc32();
-        var length = 0;
-        foreach (var body in bodies)
+        var frames = new List<List<byte[]>> { new() };
+        var bytes = 0L;
+        foreach (var chunk in chunks)
         {
-            crc.Append(body);
-            length += body.Length;
+            if (frames[^1].Count > 0 && bytes + chunk.Length > LogFrame.TargetBodyBytes)
+            {
+                frames.Add([]);
+                bytes = 0;
+            }
+            frames[^1].Add(chunk);
+            bytes += chunk.Length;
         }
         Span<byte> header = stackalloc byte[LogFrame.HeaderBytes];
-        LogFrame.WriteHeader(header, length, crc.GetCurrentHashAsUInt32());
-        file.Write(header);
-        foreach (var body in bodies) file.Write(body);
+        var prefix = new byte[LogFrame.GroupPrefixBytes];
+        for (var i = 0; i < frames.Count; i++)
+        {
+            LogFrame.WriteGroupPrefix(prefix, i, frames.Count);
+            var crc = new Crc32();
+            crc.Append(prefix);
+            foreach (var chunk in frames[i]) crc.Append(chunk);
+            LogFrame.WriteHeader(header, prefix.Length + frames[i].Sum(c => c.Length), crc.GetCurrentHashAsUInt32());
+            file.Write(header);
+            file.Write(prefix);
+            foreach (var chunk in frames[i]) file.Write(chunk);
+        }
     }
 
-    private sealed record PendingWrite(LogOperation Operation, byte[] Encoded, TaskCompletionSource<int> Done);
+    private sealed record PendingWrite(LogOperation Operation, List<byte[]> Chunks, long Bytes, TaskCompletionSource<int> Done);
 }

@@ -21,7 +21,7 @@ internal sealed record QdrantCollectionBinding(CollectionModel Model, IndexKind 
     /// <summary>Layout of the metadata value; a change of layout bumps it.</summary>
     private const int Format = 1;
 
-    public bool HasSettings(CollectionSettings settings) => Model == settings.Model && Index == settings.Index;
+    public CollectionSettings Settings => new(Model, Index);
 
     public CollectionInfo Describe(string name, long count) => new(name, Model, Index, count, CreatedAt);
 

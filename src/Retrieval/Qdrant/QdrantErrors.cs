@@ -14,7 +14,7 @@ internal static class QdrantErrors
         return e.StatusCode switch
         {
             StatusCode.NotFound when collection is not null =>
-                new RetrievalException(RetrievalError.CollectionNotFound, $"Collection '{collection}' does not exist.", inner: e),
+                StoreFailures.CollectionNotFound(collection, e),
             StatusCode.AlreadyExists or StatusCode.InvalidArgument when collection is not null && IsAlreadyExists(e) =>
                 new RetrievalException(RetrievalError.CollectionExists, $"Collection '{collection}' already exists.", inner: e),
             StatusCode.InvalidArgument when detail.Contains("dimension", StringComparison.OrdinalIgnoreCase) =>

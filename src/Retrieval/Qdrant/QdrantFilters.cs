@@ -12,29 +12,18 @@ namespace EmbeddingService.Retrieval.Qdrant;
 /// </summary>
 internal static class QdrantFilters
 {
-    /// <summary>The Qdrant filter, or null when there is nothing to filter on.</summary>
-    /// <exception cref="RetrievalException"><see cref="RetrievalError.InvalidArgument"/> for a key or value Qdrant cannot match.</exception>
-    /// <param name="index">The query's index in a batch, carried by the exception.</param>
-    public static Filter? ToQdrant(PayloadFilter? filter, int? index = null)
+    /// <summary>The Qdrant filter of a filter <see cref="CollectionRequestRules"/> checked, or null when there is nothing to filter on.</summary>
+    public static Filter? ToQdrant(PayloadFilter? filter)
     {
         if (filter is null || filter.Must.Count == 0) return null;
         var result = new Filter();
-        foreach (var condition in filter.Must) result.Must.Add(ToQdrant(condition, index));
+        foreach (var condition in filter.Must) result.Must.Add(ToQdrant(condition));
         return result;
     }
 
-    private static Condition ToQdrant(FieldCondition condition, int? index)
+    private static Condition ToQdrant(FieldCondition condition)
     {
-        RetrievalException Invalid(string message) => new(RetrievalError.InvalidArgument, PointChecks.Item(index) + message + ".", index);
-
         var key = condition.Key;
-        if (key.Length == 0 || key.Split('.').Any(segment => segment.Length == 0))
-            throw Invalid($"filter key '{key}' is empty or has an empty segment");
-        if (key == QdrantPointIds.PayloadKey || key.StartsWith(QdrantPointIds.PayloadKey + ".", StringComparison.Ordinal))
-            throw Invalid($"filter key '{key}' uses the reserved payload key '{QdrantPointIds.PayloadKey}'");
-        if (condition.AnyOf.Count == 0)
-            throw Invalid($"filter on '{key}' lists no values");
-
         var strings = new List<string>();
         var integers = new List<long>();
         var booleans = new List<bool>();
@@ -45,7 +34,7 @@ internal static class QdrantFilters
                 case JsonValueKind.String: strings.Add(value.GetString()!); break;
                 case JsonValueKind.Number when value.TryGetInt64(out var integer): integers.Add(integer); break;
                 case JsonValueKind.True or JsonValueKind.False: booleans.Add(value.GetBoolean()); break;
-                default: throw Invalid($"filter on '{key}': {value.GetRawText()} is not a string, integer or boolean");
+                default: throw new ArgumentException($"filter value {value.GetRawText()} on '{key}' was not checked by {nameof(CollectionRequestRules)}", nameof(condition));
             }
         }
 

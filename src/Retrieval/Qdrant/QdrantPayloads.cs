@@ -12,17 +12,11 @@ namespace EmbeddingService.Retrieval.Qdrant;
 internal static class QdrantPayloads
 {
     /// <summary>Fills <paramref name="target"/> with <paramref name="payload"/>'s fields and the id.</summary>
-    /// <exception cref="FormatException">The payload is not a JSON object, uses the reserved key or holds a number no double can hold.</exception>
+    /// <param name="payload">Absent or a JSON object without the reserved key, as <see cref="CollectionRequestRules"/> checked.</param>
+    /// <exception cref="FormatException">The payload holds a number no double can hold.</exception>
     public static void Fill(MapField<string, Value> target, string id, JsonElement? payload)
     {
-        if (payload is { } obj)
-        {
-            if (obj.ValueKind != JsonValueKind.Object)
-                throw new FormatException($"the payload is {Describe(obj.ValueKind)}, not a JSON object");
-            if (obj.TryGetProperty(QdrantPointIds.PayloadKey, out _))
-                throw new FormatException($"the payload key '{QdrantPointIds.PayloadKey}' is reserved (it holds the point id in Qdrant)");
-            QdrantValues.CopyObject(obj, target);
-        }
+        if (!CollectionRequestRules.IsAbsent(payload)) QdrantValues.CopyObject(payload!.Value, target);
         target[QdrantPointIds.PayloadKey] = new Value { StringValue = id };
     }
 
@@ -43,14 +37,4 @@ internal static class QdrantPayloads
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
     }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "undefined",
-    };
 }

@@ -14,7 +14,7 @@ internal static class QdrantPointIds
     public static readonly Guid Namespace = new("ae960b64-fa0d-59a8-afd8-e175b313108c");
 
     /// <summary>The reserved payload key that holds the caller's id; callers never see it and may not use it.</summary>
-    public const string PayloadKey = "_id";
+    public const string PayloadKey = CollectionRequestRules.ReservedPayloadKey;
 
     public static Guid For(string id) => NameBasedUuid.Version5(Namespace, id);
 }

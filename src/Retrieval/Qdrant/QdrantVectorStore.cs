@@ -9,8 +9,8 @@ namespace EmbeddingService.Retrieval.Qdrant;
 /// <see cref="IVectorStore"/> on a Qdrant server over gRPC (Qdrant.Client). Collection "c" is the Qdrant collection
 /// "{<see cref="QdrantStoreOptions.CollectionPrefix"/>}c" with one unnamed cosine vector of the model's dimension and
 /// its model binding in the collection metadata (<see cref="QdrantCollectionBinding"/>); a point is keyed by the
-/// UUIDv5 of its id (<see cref="QdrantPointIds"/>). Arguments are checked before Qdrant is called, with the same
-/// errors as the embedded store. Calls that depend on the collection's model or index read its binding first (one
+/// UUIDv5 of its id (<see cref="QdrantPointIds"/>). Arguments are not checked here: use it behind
+/// <see cref="ValidatingVectorStore"/>, which refuses bad ones before Qdrant is called. Calls that depend on the collection's model or index read its binding first (one
 /// small round trip) instead of caching it, so that every API replica sees a collection another one re-created.
 /// </summary>
 public sealed class QdrantVectorStore : IVectorStore
@@ -40,19 +40,13 @@ public sealed class QdrantVectorStore : IVectorStore
 
     public async Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Validate(name);
-        if (settings.Model.Dimension < 1)
-            throw new RetrievalException(RetrievalError.InvalidArgument, $"Collection '{name}': dimension {settings.Model.Dimension} must be at least 1.");
-        if (!Enum.IsDefined(settings.Index))
-            throw new RetrievalException(RetrievalError.InvalidArgument, $"Collection '{name}': unknown index kind {settings.Index}.");
         // A concurrent create of the same name makes ours fail as existing: compare with theirs, once.
         for (var attempt = 0; ; attempt++)
         {
             if (await FindAsync(name, cancellationToken) is { } existing)
             {
-                if (!existing.HasSettings(settings))
-                    throw new RetrievalException(RetrievalError.CollectionExists,
-                        $"Collection '{name}' exists with other settings: {Differences(existing, settings)}.");
+                if (StoreFailures.Differences(existing.Settings, settings) is { } differences)
+                    throw StoreFailures.CollectionExists(name, differences);
                 return existing.Describe(name, await CountAsync(name, cancellationToken));
             }
             var binding = new QdrantCollectionBinding(settings.Model, settings.Index, DateTimeOffset.UtcNow);
@@ -69,11 +63,8 @@ public sealed class QdrantVectorStore : IVectorStore
         }
     }
 
-    public async Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken cancellationToken = default)
-    {
-        CollectionNames.Validate(name);
-        return await FindAsync(name, cancellationToken) is { } binding ? binding.Describe(name, await CountAsync(name, cancellationToken)) : null;
-    }
+    public async Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken cancellationToken = default) =>
+        await FindAsync(name, cancellationToken) is { } binding ? binding.Describe(name, await CountAsync(name, cancellationToken)) : null;
 
     public async Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken = default)
     {
@@ -82,16 +73,22 @@ public sealed class QdrantVectorStore : IVectorStore
         foreach (var qdrantName in qdrantNames.Where(n => n.StartsWith(_options.CollectionPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             var name = qdrantName[_options.CollectionPrefix.Length..];
-            // One deleted between the listing and now is simply no longer there.
-            if (await FindAsync(name, cancellationToken) is { } binding)
-                collections.Add(binding.Describe(name, await CountAsync(name, cancellationToken)));
+            try
+            {
+                // One deleted between the listing and now is simply no longer there.
+                if (await FindAsync(name, cancellationToken) is { } binding)
+                    collections.Add(binding.Describe(name, await CountAsync(name, cancellationToken)));
+            }
+            catch (RetrievalException e) when (e.Error == RetrievalError.StoreCorrupt)
+            {
+                collections.Add(CorruptCollections.Listed(name, e.Message));
+            }
         }
         return collections;
     }
 
     public async Task<bool> DeleteCollectionAsync(string name, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Validate(name);
         if (!await CallAsync(name, cancellationToken, () => _client.CollectionExistsAsync(QdrantName(name), cancellationToken)))
             return false;
         await CallAsync(name, cancellationToken, () => _client.DeleteCollectionAsync(QdrantName(name), cancellationToken: cancellationToken));
@@ -100,14 +97,13 @@ public sealed class QdrantVectorStore : IVectorStore
 
     public async Task UpsertAsync(string collection, IReadOnlyList<VectorPoint> points, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Validate(collection);
         var binding = await BindingAsync(collection, cancellationToken);
         // All points are checked before the first batch is sent; a repeated id keeps its last point, as sequential upserts would.
         var qdrantPoints = new List<PointStruct>(points.Count);
         var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < points.Count; i++)
         {
-            var point = ToQdrant(points[i], binding.Model.Dimension, collection, i);
+            var point = ToQdrant(points[i], i, collection, binding.Model);
             if (positions.TryGetValue(points[i].Id, out var earlier)) qdrantPoints[earlier] = point;
             else
             {
@@ -125,8 +121,6 @@ public sealed class QdrantVectorStore : IVectorStore
 
     public async Task<StoredPoint?> GetPointAsync(string collection, string id, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Validate(collection);
-        PointChecks.CheckId(id, null);
         var found = await CallAsync(collection, cancellationToken, () =>
             _client.RetrieveAsync(QdrantName(collection), QdrantPointIds.For(id), withPayload: true, withVectors: true, cancellationToken: cancellationToken));
         if (found.Count == 0) return null;
@@ -138,8 +132,6 @@ public sealed class QdrantVectorStore : IVectorStore
 
     public async Task<int> DeletePointsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
     {
-        CollectionNames.Validate(collection);
-        for (var i = 0; i < ids.Count; i++) PointChecks.CheckId(ids[i], i);
         if (ids.Count == 0)
         {
             await BindingAsync(collection, cancellationToken);
@@ -170,7 +162,6 @@ public sealed class QdrantVectorStore : IVectorStore
     /// <param name="inBatch">Whether errors name the offending query's index.</param>
     private async Task<IReadOnlyList<IReadOnlyList<SearchHit>>> SearchAllAsync(string collection, IReadOnlyList<SearchQuery> queries, bool inBatch, CancellationToken cancellationToken)
     {
-        CollectionNames.Validate(collection);
         var binding = await BindingAsync(collection, cancellationToken);
         var requests = queries.Select((query, i) => ToQdrant(query, binding, collection, inBatch ? i : null)).ToList();
         if (requests.Count == 0) return [];
@@ -185,13 +176,13 @@ public sealed class QdrantVectorStore : IVectorStore
 
     private QueryPoints ToQdrant(SearchQuery query, QdrantCollectionBinding binding, string collection, int? index)
     {
-        PointChecks.CheckQuery(query, index);
+        StoreFailures.CheckQueryDimension(query, index, collection, binding.Model);
         var request = new QueryPoints
         {
             CollectionName = QdrantName(collection),
-            Query = PointChecks.Normalised(query.Vector.Span, binding.Model.Dimension, collection, index),
+            Query = UnitVectors.Normalized(query.Vector.Span),
             Limit = (ulong)query.K,
-            Filter = QdrantFilters.ToQdrant(query.Filter, index),
+            Filter = QdrantFilters.ToQdrant(query.Filter),
             WithPayload = new WithPayloadSelector { Enable = true },
             // Exact: a full scan. Hnsw and Auto: Qdrant's default, the HNSW graph once a segment is indexed and a scan below that.
             Params = binding.Index == IndexKind.Exact ? new SearchParams { Exact = true } : null,
@@ -200,13 +191,13 @@ public sealed class QdrantVectorStore : IVectorStore
         return request;
     }
 
-    private static PointStruct ToQdrant(VectorPoint point, int dimension, string collection, int index)
+    private static PointStruct ToQdrant(VectorPoint point, int index, string collection, CollectionModel model)
     {
-        PointChecks.CheckId(point.Id, index);
+        StoreFailures.CheckPointDimension(point, index, collection, model);
         var qdrantPoint = new PointStruct
         {
             Id = QdrantPointIds.For(point.Id),
-            Vectors = PointChecks.Normalised(point.Vector.Span, dimension, collection, index),
+            Vectors = UnitVectors.Normalized(point.Vector.Span),
         };
         try
         {
@@ -214,17 +205,9 @@ public sealed class QdrantVectorStore : IVectorStore
         }
         catch (FormatException e)
         {
-            throw new RetrievalException(RetrievalError.InvalidArgument, $"{PointChecks.Item(index)}{e.Message}.", index);
+            throw new RetrievalException(RetrievalError.InvalidArgument, $"point {index} ('{point.Id}'): {e.Message}", index);
         }
         return qdrantPoint;
-    }
-
-    private static string Differences(QdrantCollectionBinding existing, CollectionSettings requested)
-    {
-        var differences = new List<string>();
-        if (existing.Model.MismatchWith(requested.Model) is { } model) differences.Add(model);
-        if (existing.Index != requested.Index) differences.Add($"index {requested.Index} instead of {existing.Index}");
-        return string.Join("; ", differences);
     }
 
     private string QdrantName(string name) => _options.CollectionPrefix + name;
@@ -248,7 +231,7 @@ public sealed class QdrantVectorStore : IVectorStore
 
     private async Task<QdrantCollectionBinding> BindingAsync(string name, CancellationToken cancellationToken) =>
         await FindAsync(name, cancellationToken)
-        ?? throw new RetrievalException(RetrievalError.CollectionNotFound, $"Collection '{name}' does not exist.");
+        ?? throw StoreFailures.CollectionNotFound(name);
 
     private async Task<long> CountAsync(string name, CancellationToken cancellationToken) =>
         (long)await CallAsync(name, cancellationToken, () => _client.CountAsync(QdrantName(name), exact: true, cancellationToken: cancellationToken));

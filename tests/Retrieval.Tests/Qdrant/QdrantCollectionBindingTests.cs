@@ -100,8 +100,9 @@ public sealed class QdrantCollectionBindingTests
     [Fact]
     public void SettingsMatchOnModelAndIndex()
     {
-        Assert.True(Binding.HasSettings(new CollectionSettings(Model, IndexKind.Exact)));
-        Assert.False(Binding.HasSettings(new CollectionSettings(Model, IndexKind.Hnsw)));
-        Assert.False(Binding.HasSettings(new CollectionSettings(Model with { WeightsFingerprint = "sha256:other" }, IndexKind.Exact)));
+        Assert.Null(StoreFailures.Differences(Binding.Settings, new CollectionSettings(Model, IndexKind.Exact)));
+        Assert.Equal("index Hnsw instead of Exact", StoreFailures.Differences(Binding.Settings, new CollectionSettings(Model, IndexKind.Hnsw)));
+        Assert.Equal("weights sha256:other instead of sha256:feedface",
+            StoreFailures.Differences(Binding.Settings, new CollectionSettings(Model with { WeightsFingerprint = "sha256:other" }, IndexKind.Exact)));
     }
 }

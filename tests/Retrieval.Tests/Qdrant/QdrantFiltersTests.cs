@@ -66,30 +66,4 @@ public sealed class QdrantFiltersTests
         Assert.Equal("meta.camera.make", filter.Must[0].Field.Key);
         Assert.Equal(Match.MatchValueOneofCase.Keyword, filter.Must[0].Field.Match.MatchValueCase);
     }
-
-    [Theory]
-    [InlineData("k", "2.5", "is not a string, integer or boolean")]
-    [InlineData("k", "null", "is not a string, integer or boolean")]
-    [InlineData("k", "[1]", "is not a string, integer or boolean")]
-    [InlineData("k", "{}", "is not a string, integer or boolean")]
-    [InlineData("", "1", "empty")]
-    [InlineData("a..b", "1", "empty segment")]
-    [InlineData("_id", "\"p1\"", "reserved")]
-    public void ConditionsQdrantCannotMatchAreInvalid(string key, string value, string reason)
-    {
-        var e = Assert.Throws<RetrievalException>(() => QdrantFilters.ToQdrant(Where((key, [value])), index: 2));
-
-        Assert.Equal(RetrievalError.InvalidArgument, e.Error);
-        Assert.Equal(2, e.Index);
-        Assert.Contains(reason, e.Message);
-    }
-
-    [Fact]
-    public void AConditionWithoutValuesIsInvalid()
-    {
-        var e = Assert.Throws<RetrievalException>(() => QdrantFilters.ToQdrant(Where(("shelf", []))));
-
-        Assert.Equal(RetrievalError.InvalidArgument, e.Error);
-        Assert.Contains("lists no values", e.Message);
-    }
 }

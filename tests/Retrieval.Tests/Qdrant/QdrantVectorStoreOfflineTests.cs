@@ -56,7 +56,7 @@ public sealed class QdrantVectorStoreOfflineTests : IAsyncLifetime
     [InlineData("slash/name")]
     public async Task BadCollectionNamesAreRefusedBeforeCallingQdrant(string name)
     {
-        var e = await Assert.ThrowsAsync<RetrievalException>(() => _store.GetCollectionAsync(name));
+        var e = await Assert.ThrowsAsync<RetrievalException>(() => new ValidatingVectorStore(_store).GetCollectionAsync(name));
 
         Assert.Equal(RetrievalError.InvalidArgument, e.Error);
     }
@@ -64,7 +64,7 @@ public sealed class QdrantVectorStoreOfflineTests : IAsyncLifetime
     [Fact]
     public async Task BadPointIdsAreRefusedBeforeCallingQdrant()
     {
-        var e = await Assert.ThrowsAsync<RetrievalException>(() => _store.DeletePointsAsync("photos", ["ok", ""]));
+        var e = await Assert.ThrowsAsync<RetrievalException>(() => new ValidatingVectorStore(_store).DeletePointsAsync("photos", ["ok", ""]));
 
         Assert.Equal(RetrievalError.InvalidArgument, e.Error);
         Assert.Equal(1, e.Index);
