@@ -12,6 +12,7 @@ public static class ApiProblems
     public const string ImageTooLarge = "image_too_large";
     public const string PayloadTooLarge = "payload_too_large";
     public const string TooManyImages = "too_many_images";
+    public const string RequestTooLarge = "request_too_large";
     public const string Overloaded = "overloaded";
     public const string DeadlineExceeded = "deadline_exceeded";
     public const string Unauthorized = "unauthorized";
@@ -35,7 +36,7 @@ public static class ApiProblems
         InvalidArgument or DimensionMismatch => StatusCodes.Status400BadRequest,
         UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ImageDecodeFailed => StatusCodes.Status422UnprocessableEntity,
-        ImageTooLarge or PayloadTooLarge or TooManyImages => StatusCodes.Status413PayloadTooLarge,
+        ImageTooLarge or PayloadTooLarge or TooManyImages or RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         Overloaded => StatusCodes.Status429TooManyRequests,
         DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         Unauthorized => StatusCodes.Status401Unauthorized,

@@ -55,6 +55,22 @@ public sealed class ServingOptions
     [Range(1, 10_000_000)]
     public int MaxBatchTokens { get; set; } = 8224;
 
+    /// <summary>Tokens of one image at most (1374: the 518×518 grid of a patch-14 model with registers); larger images are refused with image_too_large.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxImageTokens { get; set; } = 1374;
+
+    /// <summary>Tokens of one request at most, over all its images; beyond it request_too_large.</summary>
+    [Range(1, 100_000_000)]
+    public int MaxRequestTokens { get; set; } = 32_896;
+
+    /// <summary>Decoded pixels of one request at most, over all its images; beyond it request_too_large.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxRequestPixels { get; set; } = 200_000_000;
+
+    /// <summary>A batch running longer than this marks the service unready (a stuck executor).</summary>
+    [Range(1, 86_400)]
+    public int MaxBatchSeconds { get; set; } = 120;
+
     /// <summary>How long the batch former waits for more work once it has some; 0 takes what is queued.</summary>
     [Range(0, 10_000)]
     public int MaxQueueDelayMs { get; set; } = 5;

@@ -8,7 +8,7 @@ public static class GrpcProblems
 {
     public static StatusCode StatusOf(string code) => code switch
     {
-        ApiProblems.Overloaded => StatusCode.ResourceExhausted,
+        ApiProblems.Overloaded or ApiProblems.ImageTooLarge or ApiProblems.RequestTooLarge => StatusCode.ResourceExhausted,
         ApiProblems.DeadlineExceeded => StatusCode.DeadlineExceeded,
         ApiProblems.NotReady or ApiProblems.StoreUnavailable => StatusCode.Unavailable,
         ApiProblems.CollectionNotFound or ApiProblems.PointNotFound or ApiProblems.NotFound => StatusCode.NotFound,

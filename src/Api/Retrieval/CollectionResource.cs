@@ -4,7 +4,9 @@ using EmbeddingService.Retrieval;
 namespace EmbeddingService.Api.Retrieval;
 
 /// <summary>A collection as the REST API shows it.</summary>
-public sealed record CollectionResource(string Name, long Count, string Index, DateTimeOffset Created, CollectionResource.ModelBinding Model)
+/// <param name="State">ready, or corrupt (its log is damaged: every call but delete answers store_corrupt, see <paramref name="Problem"/>).</param>
+public sealed record CollectionResource(string Name, long Count, string Index, DateTimeOffset Created, CollectionResource.ModelBinding Model, string State,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Problem)
 {
     public sealed record ModelBinding(
         string Architecture,
@@ -16,5 +18,6 @@ public sealed record CollectionResource(string Name, long Count, string Index, D
 
     public static CollectionResource Of(CollectionInfo info) => new(
         info.Name, info.Count, info.Index.ToString().ToLowerInvariant(), info.CreatedAt,
-        new ModelBinding(info.Model.Architecture, info.Model.WeightsFingerprint, info.Model.Pooling, info.Model.ResolutionPolicy, info.Model.Resolution, info.Model.Dimension));
+        new ModelBinding(info.Model.Architecture, info.Model.WeightsFingerprint, info.Model.Pooling, info.Model.ResolutionPolicy, info.Model.Resolution, info.Model.Dimension),
+        info.State.ToString().ToLowerInvariant(), info.Problem);
 }

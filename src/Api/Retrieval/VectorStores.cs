@@ -4,10 +4,22 @@ using EmbeddingService.Retrieval.Qdrant;
 
 namespace EmbeddingService.Api.Retrieval;
 
-/// <summary>Opens the store that <see cref="RetrievalOptions.Store"/> names.</summary>
+/// <summary>
+/// Opens the store that <see cref="RetrievalOptions.Store"/> names, behind <see cref="ValidatingVectorStore"/>: the
+/// argument rules (names, ids, vectors, k, thresholds, filters, batch sizes) are checked once, above either store.
+/// </summary>
 public static class VectorStores
 {
-    public static async Task<IVectorStore> OpenAsync(RetrievalOptions options, string contentRoot, ILoggerFactory loggers) => options.Store switch
+    public static async Task<IVectorStore> OpenAsync(RetrievalOptions options, string contentRoot, ILoggerFactory loggers) =>
+        new ValidatingVectorStore(await OpenStoreAsync(options, contentRoot, loggers), new CollectionRequestLimits
+        {
+            // A search by id asks the store for one more hit (the point itself is left out).
+            MaxK = options.MaxK + 1,
+            MaxPointsPerUpsert = options.MaxPointsPerRequest,
+            MaxQueriesPerBatch = options.MaxSearchesPerRequest,
+        });
+
+    private static async Task<IVectorStore> OpenStoreAsync(RetrievalOptions options, string contentRoot, ILoggerFactory loggers) => options.Store switch
     {
         RetrievalOptions.EmbeddedStore => await EmbeddedVectorStore.OpenAsync(Path.GetFullPath(options.DataDirectory, contentRoot), loggers.CreateLogger<EmbeddedVectorStore>()),
         RetrievalOptions.QdrantStore => await QdrantAsync(options.Qdrant, loggers),

@@ -21,26 +21,34 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
     public async Task<IReadOnlyList<EmbedOutcome>> EmbedAllAsync(IReadOnlyList<EmbedInput> inputs, EmbedRequestOptions options, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var arrivals = scheduler.AnnounceArrivals(inputs.Count);
-        Task<EmbedOutcome>[] submitted;
-        using var withdraw = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pixels = scheduler.NewPixelBudget();
+        (EmbedOutcome Outcome, PreprocessedImage? Image)[] decoded;
+        IReadOnlyList<Task<ScheduledEmbedding>> submitted;
         try
         {
-            var decoded = await Task.WhenAll(inputs.Select((input, index) => DecodeAsync(index, input, options, cancellationToken)));
+            decoded = await Task.WhenAll(inputs.Select((input, index) => DecodeAsync(index, input, options, pixels, cancellationToken)));
             if (decoded.Any(d => d.Image is null))
                 return decoded.Select(d => d.Image is null ? d.Outcome : d.Outcome with { Failure = NotComputed }).ToArray();
-            // Each call queues its image before returning, so all are queued when the arrivals are withdrawn.
-            submitted = decoded.Select(async d =>
+            // One submission for the whole request: admitted all or none, and queued as one line the batch former
+            // serves in turn with other requests', so a large request cannot hold back a small one.
+            try
             {
-                var outcome = await SubmitAsync(d.Outcome, d.Image!, options, deadline, withdraw.Token);
-                if (outcome.Failure is not null) await withdraw.CancelAsync();
-                return outcome;
-            }).ToArray();
+                submitted = scheduler.SubmitRequest(decoded.Select(d => new EmbeddingWork(d.Image!, options.ToEmbedOptions(), deadline)).ToArray(), cancellationToken);
+            }
+            catch (SchedulerRejectedException e)
+            {
+                var failure = new EmbedFailure(CodeOf(e.Reason), e.Message);
+                var failed = e.Index ?? 0;
+                return decoded.Select((d, i) => d.Outcome with { Failure = i == failed ? failure : NotComputed }).ToArray();
+            }
         }
         finally
         {
             arrivals.Dispose();
         }
-        var results = await Task.WhenAll(submitted);
+        var results = new EmbedOutcome[decoded.Length];
+        for (var i = 0; i < results.Length; i++)
+            results[i] = await Completed(decoded[i].Outcome, submitted[i]);
         cancellationToken.ThrowIfCancellationRequested();
         return results;
     }
@@ -51,7 +59,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
         Task<EmbedOutcome> submitted;
         using (scheduler.AnnounceArrivals())
         {
-            var decoded = await DecodeAsync(index, input, options, cancellationToken);
+            var decoded = await DecodeAsync(index, input, options, scheduler.NewPixelBudget(), cancellationToken);
             if (decoded.Image is null) return decoded.Outcome;
             submitted = SubmitAsync(decoded.Outcome, decoded.Image, options, deadline, cancellationToken);
         }
@@ -60,7 +68,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
         return outcome;
     }
 
-    private async Task<(EmbedOutcome Outcome, PreprocessedImage? Image)> DecodeAsync(int index, EmbedInput input, EmbedRequestOptions options, CancellationToken cancellationToken)
+    private async Task<(EmbedOutcome Outcome, PreprocessedImage? Image)> DecodeAsync(int index, EmbedInput input, EmbedRequestOptions options, RequestPixelBudget pixels, CancellationToken cancellationToken)
     {
         // Under overload, refuse before spending CPU on decoding an image that cannot be queued.
         if (scheduler.IsFull)
@@ -71,8 +79,17 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
         var watch = Stopwatch.StartNew();
         try
         {
-            var image = await Task.Run(() => preprocessor.Process(input.Data.Span), cancellationToken);
+            var image = await Task.Run(() =>
+            {
+                var rgb = _decoder.Decode(input.Data.Span);
+                pixels.Charge(rgb.Width, rgb.Height);
+                return preprocessor.Process(rgb);
+            }, cancellationToken);
             return (new EmbedOutcome(index, input.Id, null, null, watch.Elapsed), image);
+        }
+        catch (SchedulerRejectedException e)
+        {
+            return (new EmbedOutcome(index, input.Id, null, new EmbedFailure(CodeOf(e.Reason), e.Message), watch.Elapsed), null);
         }
         catch (ImageDecodeException e)
         {
@@ -89,20 +106,27 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
 
     private async Task<EmbedOutcome> SubmitAsync(EmbedOutcome decoded, PreprocessedImage image, EmbedRequestOptions options, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
+        Task<ScheduledEmbedding> submitted;
         try
         {
-            var result = await scheduler.SubmitAsync(new EmbeddingWork(image, options.ToEmbedOptions(), deadline), cancellationToken);
-            return decoded with { Result = result };
+            submitted = scheduler.SubmitAsync(new EmbeddingWork(image, options.ToEmbedOptions(), deadline), cancellationToken);
         }
         catch (SchedulerRejectedException e)
         {
-            var code = e.Reason switch
-            {
-                SchedulerRejection.Overloaded => ApiProblems.Overloaded,
-                SchedulerRejection.DeadlineExceeded => ApiProblems.DeadlineExceeded,
-                _ => ApiProblems.NotReady,
-            };
-            return decoded with { Failure = new EmbedFailure(code, e.Message) };
+            return decoded with { Failure = new EmbedFailure(CodeOf(e.Reason), e.Message) };
+        }
+        return await Completed(decoded, submitted);
+    }
+
+    private static async Task<EmbedOutcome> Completed(EmbedOutcome decoded, Task<ScheduledEmbedding> submitted)
+    {
+        try
+        {
+            return decoded with { Result = await submitted };
+        }
+        catch (SchedulerRejectedException e)
+        {
+            return decoded with { Failure = new EmbedFailure(CodeOf(e.Reason), e.Message) };
         }
         catch (OperationCanceledException)
         {
@@ -110,4 +134,13 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
             return decoded with { Failure = NotComputed };
         }
     }
+
+    private static string CodeOf(SchedulerRejection reason) => reason switch
+    {
+        SchedulerRejection.Overloaded => ApiProblems.Overloaded,
+        SchedulerRejection.DeadlineExceeded => ApiProblems.DeadlineExceeded,
+        SchedulerRejection.ImageTooLarge => ApiProblems.ImageTooLarge,
+        SchedulerRejection.RequestTooLarge => ApiProblems.RequestTooLarge,
+        _ => ApiProblems.NotReady,
+    };
 }

@@ -28,6 +28,9 @@ public sealed class EmbeddingRuntime(IOptions<ServingOptions> servingOptions) : 
             MaxBatchImages = serving.MaxBatchImages,
             MaxBatchTokens = serving.MaxBatchTokens,
             MaxQueueDelay = TimeSpan.FromMilliseconds(serving.MaxQueueDelayMs),
+            MaxImageTokens = serving.MaxImageTokens,
+            MaxRequestTokens = serving.MaxRequestTokens,
+            MaxRequestPixels = serving.MaxRequestPixels,
         });
         var patchSize = model.Network.Config.PatchSize;
         var options = new EmbedOptionsParser(serving, patchSize);

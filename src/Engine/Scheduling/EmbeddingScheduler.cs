@@ -160,7 +160,7 @@ public sealed class EmbeddingScheduler : IAsyncDisposable
             tokens[i] = _embedder.TokenCount(image.Height, image.Width);
             if (tokens[i] > _options.MaxImageTokens)
                 throw new SchedulerRejectedException(SchedulerRejection.ImageTooLarge,
-                    $"image {i} is {image.Width}x{image.Height} after preprocessing, {tokens[i]} tokens, over the limit of {_options.MaxImageTokens} per image; use a smaller resolution");
+                    $"image {i} is {image.Width}x{image.Height} after preprocessing, {tokens[i]} tokens, over the limit of {_options.MaxImageTokens} per image; use a smaller resolution", i);
             total += tokens[i];
         }
         if (total > _options.MaxRequestTokens)

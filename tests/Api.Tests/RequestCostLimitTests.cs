@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace EmbeddingService.Api.Tests;
+
+/// <summary>
+/// One request's cost is bounded before it is queued: an image over the per-image token cap, a request over its
+/// token or decoded-pixel budget, are refused at once with 413 and a specific code, and the service keeps serving.
+/// </summary>
+public sealed class RequestCostLimitTests
+{
+    private static ByteArrayContent Image(string name)
+    {
+        var content = new ByteArrayContent(EmbedTestData.Good(name));
+        content.Headers.ContentType = new MediaTypeHeaderValue(name.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "image/jpeg");
+        return content;
+    }
+
+    private static async Task<string?> CodeOf(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString();
+
+    [Fact]
+    public async Task An_image_over_the_token_cap_is_refused_with_image_too_large_and_the_service_keeps_serving()
+    {
+        // A 224 center crop is 257 tokens; a cap of 100 refuses it before it reaches the queue.
+        await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel,
+            "--Serving:Policy=keep-aspect", "--Serving:Resolution=56", "--Serving:MaxImageTokens=100", "--Serving:MaxRequestTokens=100"]);
+        var refused = await service.RestClient.PostAsync("/v1/embed?policy=center-crop&resolution=224", Image("rocket.jpg"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Equal("image_too_large", await CodeOf(refused));
+
+        var small = await service.RestClient.PostAsync("/v1/embed", Image("rocket.jpg"));
+        Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await service.RestClient.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_request_over_its_token_budget_is_refused_with_request_too_large()
+    {
+        await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Serving:MaxImageTokens=300", "--Serving:MaxRequestTokens=400"]);
+        using var form = new MultipartFormDataContent
+        {
+            { Image("chelsea.png"), "first", "chelsea.png" },
+            { Image("camera.png"), "second", "camera.png" },
+        };
+        var refused = await service.RestClient.PostAsync("/v1/embed", form);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Equal("request_too_large", await CodeOf(refused));
+        Assert.Equal(HttpStatusCode.OK, (await service.RestClient.PostAsync("/v1/embed", Image("camera.png"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_request_over_its_decoded_pixel_budget_is_refused_with_request_too_large()
+    {
+        await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Serving:MaxRequestPixels=1000"]);
+        var refused = await service.RestClient.PostAsync("/v1/embed", Image("rocket.jpg"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Equal("request_too_large", await CodeOf(refused));
+    }
+
+    [Fact]
+    public async Task Collections_are_listed_with_their_state()
+    {
+        await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);
+        var created = await service.RestClient.PutAsJsonAsync("/v1/collections/listed", new { pooling = "cls" });
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        var listed = JsonDocument.Parse(await service.RestClient.GetStringAsync("/v1/collections")).RootElement;
+        var collection = listed.ValueKind == JsonValueKind.Array ? listed.EnumerateArray().Single() : listed.GetProperty("collections").EnumerateArray().Single();
+        Assert.Equal("ready", collection.GetProperty("state").GetString());
+        Assert.False(collection.TryGetProperty("problem", out _));
+    }
+}
