@@ -1,5 +1,5 @@
 using System.Net;
-using EmbeddingService.Api;
+using EmbeddingService.Api.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
