@@ -56,48 +56,48 @@ public static class CollectionEndpoints
         [property: JsonPropertyName("embed_ms")] double EmbedMs,
         [property: JsonPropertyName("store_ms")] double StoreMs);
 
-    private static Task<IResult> ListAsync(HttpContext context, RetrievalService service) => Handle(async () =>
-        Results.Json(new CollectionList((await service.ListCollectionsAsync(context.RequestAborted)).Select(CollectionResource.Of).ToArray())));
+    private static async Task<IResult> ListAsync(HttpContext context, RetrievalService service) =>
+        Results.Json(new CollectionList((await service.ListCollectionsAsync(context.RequestAborted)).Select(CollectionResource.Of).ToArray()));
 
-    private static Task<IResult> CreateAsync(string name, HttpContext context, RetrievalService service, RetrievalRequestReader reader) => Handle(async () =>
+    private static async Task<IResult> CreateAsync(string name, HttpContext context, RetrievalService service, RetrievalRequestReader reader)
     {
         var (embedding, index) = await reader.ReadCollectionAsync(context.Request, service.EmbeddingOptions, context.RequestAborted);
         var (info, created) = await service.CreateCollectionAsync(name, embedding, index, context.RequestAborted);
         var body = CollectionResource.Of(info);
         return created ? Results.Created($"/v1/collections/{Uri.EscapeDataString(name)}", body) : Results.Json(body);
-    });
+    }
 
-    private static Task<IResult> GetAsync(string name, HttpContext context, RetrievalService service) => Handle(async () =>
-        Results.Json(CollectionResource.Of(await service.GetCollectionAsync(name, context.RequestAborted))));
+    private static async Task<IResult> GetAsync(string name, HttpContext context, RetrievalService service) =>
+        Results.Json(CollectionResource.Of(await service.GetCollectionAsync(name, context.RequestAborted)));
 
-    private static Task<IResult> DeleteAsync(string name, HttpContext context, RetrievalService service) => Handle(async () =>
+    private static async Task<IResult> DeleteAsync(string name, HttpContext context, RetrievalService service)
     {
         await service.DeleteCollectionAsync(name, context.RequestAborted);
         return Results.NoContent();
-    });
+    }
 
-    private static Task<IResult> UpsertAsync(string name, HttpContext context, RetrievalService service, RetrievalRequestReader reader, IOptions<ServingOptions> serving, RequestLogEnricher log) => Handle(async () =>
+    private static async Task<IResult> UpsertAsync(string name, HttpContext context, RetrievalService service, RetrievalRequestReader reader, IOptions<ServingOptions> serving, RequestLogEnricher log)
     {
         var deadline = RequestDeadline.Of(context.Request, serving.Value);
         var points = await reader.ReadPointsAsync(context.Request, context.RequestAborted);
         var outcome = await service.UpsertAsync(name, points, deadline, context.RequestAborted);
         log.RecordRetrieval(outcome.Upserted, outcome.Images);
         return Results.Json(new UpsertResponse(outcome.Upserted, new Timings(outcome.EmbedMs, outcome.StoreMs)));
-    });
+    }
 
-    private static Task<IResult> GetPointAsync(string name, string id, HttpContext context, RetrievalService service) => Handle(async () =>
+    private static async Task<IResult> GetPointAsync(string name, string id, HttpContext context, RetrievalService service)
     {
         var point = await service.GetPointAsync(name, id, context.RequestAborted);
         return Results.Json(new PointResponse(point.Id, point.Vector, point.Payload));
-    });
+    }
 
-    private static Task<IResult> DeletePointAsync(string name, string id, HttpContext context, RetrievalService service) => Handle(async () =>
+    private static async Task<IResult> DeletePointAsync(string name, string id, HttpContext context, RetrievalService service)
     {
         await service.DeletePointAsync(name, id, context.RequestAborted);
         return Results.NoContent();
-    });
+    }
 
-    private static Task<IResult> SearchAsync(string name, bool batch, HttpContext context, RetrievalService service, RetrievalRequestReader reader, ServingOptions serving, RequestLogEnricher log) => Handle(async () =>
+    private static async Task<IResult> SearchAsync(string name, bool batch, HttpContext context, RetrievalService service, RetrievalRequestReader reader, ServingOptions serving, RequestLogEnricher log)
     {
         var deadline = RequestDeadline.Of(context.Request, serving);
         var queries = await reader.ReadSearchAsync(context.Request, batch, context.RequestAborted);
@@ -108,17 +108,5 @@ public static class CollectionEndpoints
         return batch
             ? Results.Json(new BatchSearchResponse(results.Select(r => new SearchResult(r)).ToArray(), timings))
             : Results.Json(new SearchResponse(results[0], timings));
-    });
-
-    private static async Task<IResult> Handle(Func<Task<IResult>> handler)
-    {
-        try
-        {
-            return await handler();
-        }
-        catch (ApiRequestError e)
-        {
-            return ApiProblems.Result(e.Code, e.Message, e.Index);
-        }
     }
 }

@@ -17,7 +17,7 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
 {
     private readonly ServingOptions _serving = servingOptions.Value;
 
-    public override Task<V1.Collection> CreateCollection(V1.CreateCollectionRequest request, ServerCallContext context) => Handle(async () =>
+    public override async Task<V1.Collection> CreateCollection(V1.CreateCollectionRequest request, ServerCallContext context)
     {
         var embedding = GrpcEmbedOptions.Parse(service.EmbeddingOptions, new V1.EmbedOptions { Pooling = request.Pooling, Policy = request.Policy, Resolution = request.Resolution });
         var index = request.Index switch
@@ -28,25 +28,25 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
         };
         var (info, _) = await service.CreateCollectionAsync(request.Name, embedding, index, context.CancellationToken);
         return ToMessage(info);
-    });
+    }
 
-    public override Task<V1.Collection> GetCollection(V1.CollectionRef request, ServerCallContext context) => Handle(async () =>
-        ToMessage(await service.GetCollectionAsync(request.Name, context.CancellationToken)));
+    public override async Task<V1.Collection> GetCollection(V1.CollectionRef request, ServerCallContext context) =>
+        ToMessage(await service.GetCollectionAsync(request.Name, context.CancellationToken));
 
-    public override Task<V1.ListCollectionsResponse> ListCollections(V1.ListCollectionsRequest request, ServerCallContext context) => Handle(async () =>
+    public override async Task<V1.ListCollectionsResponse> ListCollections(V1.ListCollectionsRequest request, ServerCallContext context)
     {
         var response = new V1.ListCollectionsResponse();
         response.Collections.AddRange((await service.ListCollectionsAsync(context.CancellationToken)).Select(ToMessage));
         return response;
-    });
+    }
 
-    public override Task<V1.DeleteCollectionResponse> DeleteCollection(V1.CollectionRef request, ServerCallContext context) => Handle(async () =>
+    public override async Task<V1.DeleteCollectionResponse> DeleteCollection(V1.CollectionRef request, ServerCallContext context)
     {
         await service.DeleteCollectionAsync(request.Name, context.CancellationToken);
         return new V1.DeleteCollectionResponse();
-    });
+    }
 
-    public override Task<V1.UpsertResponse> Upsert(V1.UpsertRequest request, ServerCallContext context) => Handle(async () =>
+    public override async Task<V1.UpsertResponse> Upsert(V1.UpsertRequest request, ServerCallContext context)
     {
         var points = request.Points.Select(p => new PointInput(
             p.Id,
@@ -61,31 +61,31 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
         var outcome = await service.UpsertAsync(request.Collection, points, GrpcDeadline.Of(context, _serving), context.CancellationToken);
         log.RecordRetrieval(outcome.Upserted, outcome.Images);
         return new V1.UpsertResponse { Upserted = outcome.Upserted, EmbedMs = outcome.EmbedMs, StoreMs = outcome.StoreMs };
-    });
+    }
 
-    public override Task<V1.Point> GetPoint(V1.PointRef request, ServerCallContext context) => Handle(async () =>
+    public override async Task<V1.Point> GetPoint(V1.PointRef request, ServerCallContext context)
     {
         var point = await service.GetPointAsync(request.Collection, request.Id, context.CancellationToken);
         var message = new V1.Point { Id = point.Id, Vector = new V1.Vector(), Payload = ToStruct(point.Payload) };
         message.Vector.Values.AddRange(point.Vector);
         return message;
-    });
+    }
 
-    public override Task<V1.DeletePointResponse> DeletePoint(V1.PointRef request, ServerCallContext context) => Handle(async () =>
+    public override async Task<V1.DeletePointResponse> DeletePoint(V1.PointRef request, ServerCallContext context)
     {
         await service.DeletePointAsync(request.Collection, request.Id, context.CancellationToken);
         return new V1.DeletePointResponse();
-    });
+    }
 
-    public override Task<V1.SearchResponse> Search(V1.SearchRequest request, ServerCallContext context) => Handle(async () =>
+    public override async Task<V1.SearchResponse> Search(V1.SearchRequest request, ServerCallContext context)
     {
         var outcome = await SearchAsync(request.Collection, [request.Query ?? new V1.Query()], context);
         var response = new V1.SearchResponse { EmbedMs = outcome.EmbedMs, StoreMs = outcome.SearchMs };
         response.Hits.AddRange(outcome.Results[0].Select(ToMessage));
         return response;
-    });
+    }
 
-    public override Task<V1.SearchBatchResponse> SearchBatch(V1.SearchBatchRequest request, ServerCallContext context) => Handle(async () =>
+    public override async Task<V1.SearchBatchResponse> SearchBatch(V1.SearchBatchRequest request, ServerCallContext context)
     {
         var outcome = await SearchAsync(request.Collection, request.Queries, context);
         var response = new V1.SearchBatchResponse { EmbedMs = outcome.EmbedMs, StoreMs = outcome.SearchMs };
@@ -96,7 +96,7 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
             response.Results.Add(result);
         }
         return response;
-    });
+    }
 
     private async Task<SearchOutcome> SearchAsync(string collection, IReadOnlyList<V1.Query> queries, ServerCallContext context)
     {
@@ -144,16 +144,4 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
     private static JsonElement ToJson(IMessage message) => JsonDocument.Parse(JsonFormatter.Default.Format(message)).RootElement;
 
     private static Struct? ToStruct(JsonElement? payload) => payload is { } p ? Struct.Parser.ParseJson(p.GetRawText()) : null;
-
-    private static async Task<T> Handle<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (ApiRequestError e)
-        {
-            throw GrpcProblems.Exception(e.Code, e.Message);
-        }
-    }
 }

@@ -21,23 +21,16 @@ public static class EmbedEndpoint
         if (runtime.Current is not { } ready)
             return ApiProblems.Result(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
         var aborted = context.RequestAborted;
-        try
-        {
-            var deadline = RequestDeadline.Of(context.Request, serving.Value);
-            var (inputs, options) = await ready.Reader.ReadAsync(context.Request, aborted);
-            var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, deadline, aborted);
-            var summary = EmbedSummary.Of(outcomes);
-            if (summary.Failed is { } failed)
-                return ApiProblems.Result(failed.Failure!.Code, failed.Failure.Message, inputs.Count > 1 ? failed.Index : null);
-            log.Record(summary.Images, summary.Tokens, summary.QueueMs, summary.InferenceMs);
-            return WantsNpy(context.Request)
-                ? new NpyEmbeddingsResult(ready.Model.Descriptor, outcomes)
-                : Results.Json(EmbedResponse.From(ready.Model.Descriptor, options, outcomes, summary));
-        }
-        catch (ApiRequestError e)
-        {
-            return ApiProblems.Result(e.Code, e.Message, e.Index);
-        }
+        var deadline = RequestDeadline.Of(context.Request, serving.Value);
+        var (inputs, options) = await ready.Reader.ReadAsync(context.Request, aborted);
+        var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, deadline, aborted);
+        var summary = EmbedSummary.Of(outcomes);
+        if (summary.Failed is { } failed)
+            return ApiProblems.Result(failed.Failure!.Code, failed.Failure.Message, inputs.Count > 1 ? failed.Index : null);
+        log.Record(summary.Images, summary.Tokens, summary.QueueMs, summary.InferenceMs);
+        return WantsNpy(context.Request)
+            ? new NpyEmbeddingsResult(ready.Model.Descriptor, outcomes)
+            : Results.Json(EmbedResponse.From(ready.Model.Descriptor, options, outcomes, summary));
     }
 
     private static bool WantsNpy(HttpRequest request) =>

@@ -1,3 +1,5 @@
+using EmbeddingService.Api.Problems;
+
 namespace EmbeddingService.Api.Embedding;
 
 /// <summary>
@@ -9,7 +11,7 @@ public sealed record EmbedSummary(EmbedOutcome? Failed, int Images, int Tokens, 
     public static EmbedSummary Of(IReadOnlyList<EmbedOutcome> outcomes)
     {
         // Inputs withdrawn because another one failed are never what the caller is told.
-        var failed = outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != EmbedFailure.NotComputedCode);
+        var failed = outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != ApiProblems.NotComputed);
         if (failed is not null || outcomes.Count == 0) return new EmbedSummary(failed, 0, 0, 0, 0, 0);
         return new EmbedSummary(
             null,

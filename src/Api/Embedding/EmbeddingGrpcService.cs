@@ -17,23 +17,15 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
     public override async Task<V1.EmbedResponse> Embed(V1.EmbedRequest request, ServerCallContext context)
     {
         var ready = Ready();
-        if (request.Images.Count == 0) throw GrpcProblems.Exception(ApiProblems.InvalidArgument, "the request holds no images");
+        if (request.Images.Count == 0) throw new ApiRequestError(ApiProblems.InvalidArgument, "the request holds no images");
         if (request.Images.Count > serving.MaxImagesPerRequest)
-            throw GrpcProblems.Exception(ApiProblems.TooManyImages, $"{request.Images.Count} images in one request; at most {serving.MaxImagesPerRequest}");
-        EmbedRequestOptions options;
-        try
-        {
-            options = GrpcEmbedOptions.Parse(ready.Options, request.Options);
-        }
-        catch (ApiRequestError e)
-        {
-            throw GrpcProblems.Exception(e.Code, e.Message);
-        }
+            throw new ApiRequestError(ApiProblems.TooManyImages, $"{request.Images.Count} images in one request; at most {serving.MaxImagesPerRequest}");
+        var options = GrpcEmbedOptions.Parse(ready.Options, request.Options);
         var inputs = request.Images.Select(i => new EmbedInput(i.Image.Memory, string.IsNullOrEmpty(i.Id) ? null : i.Id)).ToArray();
         var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, GrpcDeadline.Of(context, serving), context.CancellationToken);
         var summary = EmbedSummary.Of(outcomes);
         if (summary.Failed is { } failed)
-            throw GrpcProblems.Exception(failed.Failure!.Code, failed.Failure.Message);
+            throw new ApiRequestError(failed.Failure!.Code, failed.Failure.Message);
 
         var response = new V1.EmbedResponse
         {
@@ -137,7 +129,7 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
     }
 
     private EmbeddingRuntime.Ready Ready() =>
-        runtime.Current ?? throw GrpcProblems.Exception(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
+        runtime.Current ?? throw new ApiRequestError(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
 
     private static V1.ImageEmbedding ToMessage(EmbedOutcome outcome)
     {

@@ -29,7 +29,7 @@ public static class ApiApplication
             .AddSingleton<ModelHost>()
             .AddHostedService(sp => sp.GetRequiredService<ModelHost>())
             .AddHostedService(sp => sp.GetRequiredService<EmbeddingRuntime>())
-            .AddGrpc();
+            .AddServiceGrpc();
         configure?.Invoke(builder);
 
         var app = builder.Build();

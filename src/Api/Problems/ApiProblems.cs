@@ -1,8 +1,10 @@
+using Grpc.Core;
+
 namespace EmbeddingService.Api.Problems;
 
 /// <summary>
-/// The stable error codes of the API (the "code" member of every application/problem+json body) and the
-/// results that carry them with their HTTP status.
+/// The stable error codes of the API (the "code" member of every application/problem+json body, the prefix of
+/// every gRPC status message) and the one table from each code to its HTTP and gRPC status.
 /// </summary>
 public static class ApiProblems
 {
@@ -27,26 +29,40 @@ public static class ApiProblems
     public const string StoreUnavailable = "store_unavailable";
     public const string StoreCorrupt = "store_corrupt";
 
+    /// <summary>An input of a failed multi-image request that was withdrawn, or a caller that went away; never reported on its own.</summary>
+    public const string NotComputed = "not_computed";
+
     /// <summary>How long a refused client should wait when the refusal does not say.</summary>
     public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
 
-    public static int StatusOf(string code) => code switch
+    private static readonly Dictionary<string, (int Http, StatusCode Grpc)> Statuses = new()
     {
-        InvalidArgument or DimensionMismatch => StatusCodes.Status400BadRequest,
-        UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
-        ImageDecodeFailed => StatusCodes.Status422UnprocessableEntity,
-        ImageTooLarge or PayloadTooLarge or TooManyImages => StatusCodes.Status413PayloadTooLarge,
-        Overloaded => StatusCodes.Status429TooManyRequests,
-        DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
-        Unauthorized => StatusCodes.Status401Unauthorized,
-        Forbidden => StatusCodes.Status403Forbidden,
-        NotReady => StatusCodes.Status503ServiceUnavailable,
-        NotFound or CollectionNotFound or PointNotFound => StatusCodes.Status404NotFound,
-        CollectionExists or ModelMismatch => StatusCodes.Status409Conflict,
-        StoreUnavailable => StatusCodes.Status503ServiceUnavailable,
-        Internal or StoreCorrupt => StatusCodes.Status500InternalServerError,
-        _ => throw new ArgumentOutOfRangeException(nameof(code), code, "not an API problem code"),
+        [InvalidArgument] = (StatusCodes.Status400BadRequest, StatusCode.InvalidArgument),
+        [DimensionMismatch] = (StatusCodes.Status400BadRequest, StatusCode.InvalidArgument),
+        [UnsupportedMediaType] = (StatusCodes.Status415UnsupportedMediaType, StatusCode.InvalidArgument),
+        [ImageDecodeFailed] = (StatusCodes.Status422UnprocessableEntity, StatusCode.InvalidArgument),
+        [ImageTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
+        [PayloadTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
+        [TooManyImages] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
+        [Overloaded] = (StatusCodes.Status429TooManyRequests, StatusCode.ResourceExhausted),
+        [DeadlineExceeded] = (StatusCodes.Status504GatewayTimeout, StatusCode.DeadlineExceeded),
+        [Unauthorized] = (StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated),
+        [Forbidden] = (StatusCodes.Status403Forbidden, StatusCode.PermissionDenied),
+        [NotReady] = (StatusCodes.Status503ServiceUnavailable, StatusCode.Unavailable),
+        [StoreUnavailable] = (StatusCodes.Status503ServiceUnavailable, StatusCode.Unavailable),
+        [NotFound] = (StatusCodes.Status404NotFound, StatusCode.NotFound),
+        [CollectionNotFound] = (StatusCodes.Status404NotFound, StatusCode.NotFound),
+        [PointNotFound] = (StatusCodes.Status404NotFound, StatusCode.NotFound),
+        [CollectionExists] = (StatusCodes.Status409Conflict, StatusCode.AlreadyExists),
+        [ModelMismatch] = (StatusCodes.Status409Conflict, StatusCode.FailedPrecondition),
+        [StoreCorrupt] = (StatusCodes.Status500InternalServerError, StatusCode.DataLoss),
+        [Internal] = (StatusCodes.Status500InternalServerError, StatusCode.Internal),
+        [NotComputed] = (StatusCodes.Status499ClientClosedRequest, StatusCode.Cancelled),
     };
+
+    public static int StatusOf(string code) => Entry(code).Http;
+
+    public static StatusCode GrpcStatusOf(string code) => Entry(code).Grpc;
 
     /// <summary>The code for a response that has a status but no code of its own (framework 404s, 405s, 500s).</summary>
     public static string CodeFor(int status) => status switch
@@ -74,4 +90,10 @@ public static class ApiProblems
         var problem = Results.Problem(statusCode: StatusOf(code), detail: detail, extensions: extensions);
         return code == Overloaded ? new RetryAfterResult(problem, retryAfter ?? DefaultRetryAfter) : problem;
     }
+
+    /// <summary>The gRPC form of a problem: its status, with a message that starts with the code.</summary>
+    public static RpcException RpcException(string code, string detail) => new(new Status(GrpcStatusOf(code), $"{code}: {detail}"));
+
+    private static (int Http, StatusCode Grpc) Entry(string code) =>
+        Statuses.TryGetValue(code, out var entry) ? entry : throw new ArgumentOutOfRangeException(nameof(code), code, "not an API problem code");
 }

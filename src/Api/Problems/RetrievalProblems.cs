@@ -1,7 +1,6 @@
-using EmbeddingService.Api.Problems;
 using EmbeddingService.Retrieval;
 
-namespace EmbeddingService.Api.Collections;
+namespace EmbeddingService.Api.Problems;
 
 /// <summary>The problem code of each store failure.</summary>
 public static class RetrievalProblems
