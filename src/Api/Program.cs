@@ -1,4 +1,5 @@
-using EmbeddingService.Api;
+using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 var app = ApiApplication.Build(args);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using EmbeddingService.Api;
+using EmbeddingService.Api.Problems;
 using Grpc.Core;
 using Grpc.Health.V1;
 

@@ -1,8 +1,8 @@
-using EmbeddingService.Api.Grpc;
+using EmbeddingService.Protos.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using RetrievalClient = EmbeddingService.Api.Grpc.Retrieval.RetrievalClient;
+using RetrievalClient = EmbeddingService.Protos.V1.Retrieval.RetrievalClient;
 
 namespace EmbeddingService.Api.Tests;
 

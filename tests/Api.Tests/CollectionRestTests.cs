@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using EmbeddingService.Api.Retrieval;
+using EmbeddingService.Api.Collections;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EmbeddingService.Api.Tests;

@@ -1,6 +1,7 @@
-using EmbeddingService.Api.Grpc;
+using EmbeddingService.Protos.V1;
 using Google.Protobuf;
 using Grpc.Core;
+using EmbeddingClient = EmbeddingService.Protos.V1.Embedding.EmbeddingClient;
 
 namespace EmbeddingService.Api.Tests;
 
@@ -12,7 +13,7 @@ public sealed class EmbedGrpcTests
     public async Task UnaryEmbedReturnsOneEmbeddingPerImage()
     {
         await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);
-        var client = new Embedding.EmbeddingClient(service.GrpcChannel);
+        var client = new EmbeddingClient(service.GrpcChannel);
         var request = new EmbedRequest { Options = new EmbedOptions { Pooling = Pooling.ClsMean } };
         request.Images.Add(Input(EmbedTestData.Good("rocket.jpg"), "rocket"));
         request.Images.Add(Input(EmbedTestData.Good("camera.png"), "camera"));
@@ -27,7 +28,7 @@ public sealed class EmbedGrpcTests
     public async Task UnaryEmbedMapsABadImageToInvalidArgument()
     {
         await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);
-        var client = new Embedding.EmbeddingClient(service.GrpcChannel);
+        var client = new EmbeddingClient(service.GrpcChannel);
         var request = new EmbedRequest();
         request.Images.Add(Input(EmbedTestData.Bad("html.jpg"), "html"));
         var error = await Assert.ThrowsAsync<RpcException>(async () => await client.EmbedAsync(request));
@@ -39,7 +40,7 @@ public sealed class EmbedGrpcTests
     public async Task StreamAnswersEveryIdExactlyOnceWithInBandErrorsForBadImages()
     {
         await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Serving:MaxInFlightPerStream=32"]);
-        var client = new Embedding.EmbeddingClient(service.GrpcChannel);
+        var client = new EmbeddingClient(service.GrpcChannel);
         var good = EmbedTestData.GoodNames().Select(EmbedTestData.Good).ToArray();
         var bad = EmbedTestData.BadNames().Select(EmbedTestData.Bad).ToArray();
         const int total = 500;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using EmbeddingService.Api;
+using EmbeddingService.Api.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -28,6 +28,8 @@ public sealed class ErrorTests
 
         var (failure, _) = await ProblemAsync(client, "/test/throw", HttpStatusCode.InternalServerError, ApiProblems.Internal);
         Assert.DoesNotContain(Secret, failure.GetRawText());
+        Assert.False(string.IsNullOrEmpty(failure.GetProperty("traceId").GetString()));
+        Assert.DoesNotContain(" at ", failure.GetRawText());
 
         var (_, overloaded) = await ProblemAsync(client, "/test/overloaded", HttpStatusCode.TooManyRequests, ApiProblems.Overloaded);
         Assert.Equal(TimeSpan.FromSeconds(3), overloaded.Headers.RetryAfter?.Delta);

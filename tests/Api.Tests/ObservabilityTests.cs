@@ -1,5 +1,7 @@
 using System.Net;
-using EmbeddingService.Api;
+using System.Net.Sockets;
+using System.Text;
+using EmbeddingService.Api.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,6 +58,44 @@ public sealed class ObservabilityTests
         Assert.Equal("514", Property(line, RequestLogEnricher.Tokens));
         Assert.Equal("1.25", Property(line, RequestLogEnricher.QueueMs));
         Assert.Equal("30.5", Property(line, RequestLogEnricher.InferenceMs));
+    }
+
+    [Fact]
+    public async Task AClientThatResetsMidBodyIsLoggedAndCountedAsAnAbortNotAsAServerError()
+    {
+        var sink = new CollectingSink();
+        await using var service = await TestService.StartAsync([], configure: builder => builder.Services.AddSingleton<ILogEventSink>(sink));
+        using (var socket = new Socket(SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, service.RestClient.BaseAddress!.Port);
+            // Kestrel answers 100 Continue once the handler reads the body: from then on the reset is mid-body.
+            await socket.SendAsync(Encoding.ASCII.GetBytes("POST /v1/embed HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n"));
+            var buffer = new byte[256];
+            var received = await socket.ReceiveAsync(buffer);
+            Assert.StartsWith("HTTP/1.1 100", Encoding.ASCII.GetString(buffer, 0, received));
+            await socket.SendAsync(new byte[1000]);
+            socket.LingerState = new LingerOption(true, 0);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!sink.Events.Any(e => e.MessageTemplate.Text.StartsWith("The client went away", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no client-abort line among: " + string.Join(" | ", sink.Events.Select(e => e.RenderMessage())));
+            await Task.Delay(50);
+        }
+        var abort = sink.Events.First(e => e.MessageTemplate.Text.StartsWith("The client went away", StringComparison.Ordinal));
+        Assert.Equal(LogEventLevel.Information, abort.Level);
+        Assert.Null(abort.Exception);
+        Assert.DoesNotContain(sink.Events, e => e.Exception is not null);
+        var request = sink.Events.Single(e => e.MessageTemplate.Text == LoggingSetup.RequestTemplate && Property(e, "RequestPath") == "\"/v1/embed\"");
+        Assert.Equal("499", Property(request, "StatusCode"));
+        Assert.True(request.Level < LogEventLevel.Error);
+        while (!(await service.RestClient.GetStringAsync("/metrics")).Contains("embedding_service_client_aborts"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no client-abort count in /metrics");
+            await Task.Delay(200);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await service.RestClient.GetAsync("/health/ready")).StatusCode);
     }
 
     private static string? Property(LogEvent e, string name) => e.Properties.TryGetValue(name, out var value) ? value.ToString() : null;

@@ -1,4 +1,4 @@
-using EmbeddingService.Api;
+using EmbeddingService.Api.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

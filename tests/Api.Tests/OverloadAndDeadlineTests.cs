@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using EmbeddingService.Api.Serving;
-using EmbeddingService.Api.Grpc;
+using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Hosting;
+using EmbeddingService.Protos.V1;
 using Google.Protobuf;
 using Grpc.Core;
+using EmbeddingClient = EmbeddingService.Protos.V1.Embedding.EmbeddingClient;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EmbeddingService.Api.Tests;
@@ -39,7 +41,7 @@ public sealed class OverloadAndDeadlineTests
         Assert.Equal("overloaded", JsonDocument.Parse(await refused[0].Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
         Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
 
-        var client = new Embedding.EmbeddingClient(service.GrpcChannel);
+        var client = new EmbeddingClient(service.GrpcChannel);
         EmbedRequest Request() => new() { Images = { new ImageInput { Image = ByteString.CopyFrom(EmbedTestData.Good("rocket.jpg")) } } };
         var calls = Enumerable.Range(0, 8).Select(async _ =>
         {
@@ -74,7 +76,7 @@ public sealed class OverloadAndDeadlineTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, expired.StatusCode);
         Assert.Equal("deadline_exceeded", JsonDocument.Parse(await expired.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
 
-        var client = new Embedding.EmbeddingClient(service.GrpcChannel);
+        var client = new EmbeddingClient(service.GrpcChannel);
         var grpcError = await Assert.ThrowsAsync<RpcException>(async () => await client.EmbedAsync(
             new EmbedRequest { Images = { new ImageInput { Image = ByteString.CopyFrom(EmbedTestData.Good("rocket.jpg")) } } },
             deadline: DateTime.UtcNow.AddMilliseconds(30)));

@@ -1,5 +1,5 @@
 using System.Net;
-using EmbeddingService.Api;
+using EmbeddingService.Api.Hosting;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

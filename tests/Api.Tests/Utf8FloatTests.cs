@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using EmbeddingService.Api.Retrieval;
+using EmbeddingService.Api.Collections;
 
 namespace EmbeddingService.Api.Tests;
 

@@ -2,8 +2,11 @@ using System.Collections;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
-using EmbeddingService.Api;
-using EmbeddingService.Api.Retrieval;
+using EmbeddingService.Api.Collections;
+using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Hosting;
+using EmbeddingService.Api.Observability;
+using EmbeddingService.Api.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace EmbeddingService.Deployment.Tests;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using EmbeddingService.Api;
+using EmbeddingService.Api.Hosting;
 
 namespace EmbeddingService.Deployment.Tests;
 

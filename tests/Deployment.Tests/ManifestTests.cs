@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
-using EmbeddingService.Api;
+using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Hosting;
+using EmbeddingService.Api.Security;
 using EmbeddingService.Engine.Inference;
 using k8s;
 using k8s.Models;

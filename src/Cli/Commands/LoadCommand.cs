@@ -37,9 +37,9 @@ public static class LoadCommand
             await using ILoadClient client = result.GetValue(mode) switch
             {
                 "rest" => new RestLoadClient(Address(result.GetValue(url)!, "--url"), result.GetValue(apiKey), policyName is null ? "" : $"?policy={policyName}"),
-                "grpc-stream" => new GrpcStreamLoadClient(Address(result.GetValue(grpc)!, "--grpc"), result.GetValue(apiKey), new Api.Grpc.EmbedOptions
+                "grpc-stream" => new GrpcStreamLoadClient(Address(result.GetValue(grpc)!, "--grpc"), result.GetValue(apiKey), new Protos.V1.EmbedOptions
                 {
-                    Policy = policyName switch { "keep-aspect" => Api.Grpc.ResizePolicy.KeepAspect, "center-crop" => Api.Grpc.ResizePolicy.CenterCrop, _ => Api.Grpc.ResizePolicy.Unspecified },
+                    Policy = policyName switch { "keep-aspect" => Protos.V1.ResizePolicy.KeepAspect, "center-crop" => Protos.V1.ResizePolicy.CenterCrop, _ => Protos.V1.ResizePolicy.Unspecified },
                 }),
                 var other => throw new ArgumentException($"--mode must be rest or grpc-stream, not '{other}'"),
             };

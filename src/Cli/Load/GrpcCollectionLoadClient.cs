@@ -1,4 +1,4 @@
-using EmbeddingService.Api.Grpc;
+using EmbeddingService.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -11,7 +11,7 @@ public sealed class GrpcCollectionLoadClient(Uri address, string? apiKey) : ICol
     private readonly GrpcChannel _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
     private readonly Metadata _headers = apiKey is null ? [] : new Metadata { { "x-api-key", apiKey } };
 
-    private Api.Grpc.Retrieval.RetrievalClient Client => new(_channel);
+    private Protos.V1.Retrieval.RetrievalClient Client => new(_channel);
 
     public async Task<int> CreateAsync(string name, string index, CancellationToken cancellationToken)
     {

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using EmbeddingService.Api.Grpc;
+using EmbeddingService.Protos.V1;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;

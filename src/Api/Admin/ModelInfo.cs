@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+using EmbeddingService.Api.Hosting;
+using EmbeddingService.Engine.Inference;
+
+namespace EmbeddingService.Api.Admin;
+
+/// <summary>The body of GET /v1/info: the model, its output widths, preprocessing, batching limits and versions.</summary>
+public sealed record ModelInfo(
+    string Model,
+    string Architecture,
+    [property: JsonPropertyName("random_weights")] bool RandomWeights,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Warning,
+    [property: JsonPropertyName("weights_fingerprint")] string WeightsFingerprint,
+    [property: JsonPropertyName("weights_source")] string WeightsSource,
+    [property: JsonPropertyName("embed_dim")] int EmbedDim,
+    int Depth,
+    int Heads,
+    int Registers,
+    [property: JsonPropertyName("patch_size")] int PatchSize,
+    string Device,
+    IReadOnlyDictionary<string, int> Dims,
+    PreprocessingInfo Preprocessing,
+    BatchingInfo Batching,
+    VersionInfo Versions)
+{
+    public static ModelInfo Of(LoadedModel model, ServingOptions serving)
+    {
+        var d = model.Descriptor;
+        var warning = d.IsRandom ? "This service runs RANDOM weights: its embeddings carry no meaning. Configure Model:Weights with a real checkpoint." : null;
+        var dims = Enum.GetValues<Pooling>().ToDictionary(p => p.ToName(), p => p.Width(d.Config.EmbedDim));
+        return new ModelInfo(d.DisplayName, d.Architecture, d.IsRandom, warning, d.WeightsFingerprint, d.WeightsSource,
+            d.Config.EmbedDim, d.Config.Depth, d.Config.NumHeads, d.Config.NumRegisters, d.Config.PatchSize, model.Target.Describe(),
+            dims, new PreprocessingInfo(serving.Policy, serving.Resolution), BatchingInfo.Of(serving), VersionInfo.Current);
+    }
+}

@@ -1,4 +1,0 @@
-namespace EmbeddingService.Api;
-
-/// <summary>A recognised API key: <see cref="Id"/> identifies it in logs and rate limits without revealing it.</summary>
-public sealed record ApiKeyMatch(string Id, bool Admin);

@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Hosting;
+using EmbeddingService.Api.Problems;
+using EmbeddingService.Engine.Inference;
+using EmbeddingService.Retrieval;
+using Microsoft.Extensions.Options;
+
+namespace EmbeddingService.Api.Collections;
+
+/// <summary>
+/// Collections, points and searches for the REST and gRPC surfaces alike. Images are embedded with the
+/// collection's own pooling and preprocessing through the serving pipeline; a collection made by another model
+/// refuses images (model_mismatch), while supplied vectors only need the collection's dimension. Every failure
+/// is an <see cref="ApiRequestError"/> with a problem code.
+/// </summary>
+public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime runtime, IOptions<RetrievalOptions> retrievalOptions, IOptions<ServingOptions> servingOptions)
+{
+    private readonly RetrievalOptions _options = retrievalOptions.Value;
+    private readonly ServingOptions _serving = servingOptions.Value;
+
+    public RetrievalOptions Options => _options;
+
+    /// <summary>Creates a collection bound to the served model with the given embedding options; Created is false when it already existed alike.</summary>
+    public async Task<(CollectionInfo Info, bool Created)> CreateCollectionAsync(string name, EmbedRequestOptions embedding, IndexKind index, CancellationToken cancellationToken)
+    {
+        var store = Store();
+        var model = ModelFor(Model(), embedding);
+        var existing = await Call(() => store.GetCollectionAsync(name, cancellationToken));
+        var info = await Call(() => store.CreateCollectionAsync(name, new CollectionSettings(model, index), cancellationToken));
+        return (info, existing is null);
+    }
+
+    /// <summary>The embedding options a new collection gets when the request names none.</summary>
+    public EmbedRequestOptions DefaultEmbedding => Model().Options.Defaults;
+
+    public EmbedOptionsParser EmbeddingOptions => Model().Options;
+
+    public Task<CollectionInfo> GetCollectionAsync(string name, CancellationToken cancellationToken) => CollectionAsync(Store(), name, cancellationToken);
+
+    public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken)
+    {
+        var store = Store();
+        return Call(() => store.ListCollectionsAsync(cancellationToken));
+    }
+
+    public async Task DeleteCollectionAsync(string name, CancellationToken cancellationToken)
+    {
+        var store = Store();
+        if (!await Call(() => store.DeleteCollectionAsync(name, cancellationToken)))
+            throw CollectionNotFound(name);
+    }
+
+    /// <summary>All or nothing: a point that cannot be embedded or stored fails the request with its index, and nothing is written.</summary>
+    public async Task<UpsertOutcome> UpsertAsync(string name, IReadOnlyList<PointInput> points, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        if (points.Count == 0) throw new ApiRequestError(ApiProblems.InvalidArgument, "the request holds no points");
+        if (points.Count > _options.MaxPointsPerRequest)
+            throw new ApiRequestError(ApiProblems.TooManyImages, $"{points.Count} points in one request; at most {_options.MaxPointsPerRequest}");
+        var store = Store();
+        var collection = await CollectionAsync(store, name, cancellationToken);
+        var watch = Stopwatch.StartNew();
+        var vectors = points.Select(p => p.Vector).ToArray();
+        var images = await EmbedIntoAsync(collection, points.Select(p => p.Image).ToArray(), vectors, deadline, cancellationToken);
+        var embedMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var batch = points.Select((p, i) => new VectorPoint(p.Id, vectors[i], p.Payload)).ToArray();
+        await Call(() => store.UpsertAsync(name, batch, cancellationToken));
+        return new UpsertOutcome(points.Count, images, embedMs, watch.Elapsed.TotalMilliseconds);
+    }
+
+    public async Task<StoredPoint> GetPointAsync(string name, string id, CancellationToken cancellationToken)
+    {
+        var store = Store();
+        await CollectionAsync(store, name, cancellationToken);
+        return await Call(() => store.GetPointAsync(name, id, cancellationToken)) ?? throw PointNotFound(name, id);
+    }
+
+    public async Task DeletePointAsync(string name, string id, CancellationToken cancellationToken)
+    {
+        var store = Store();
+        await CollectionAsync(store, name, cancellationToken);
+        if (await Call(() => store.DeletePointsAsync(name, [id], cancellationToken)) == 0)
+            throw PointNotFound(name, id);
+    }
+
+    /// <summary>
+    /// Runs the queries in order. A query by point id searches with that point's vector and leaves the point
+    /// itself out of its hits. Image queries are embedded together; one that fails fails the request with its index.
+    /// </summary>
+    public async Task<SearchOutcome> SearchAsync(string name, IReadOnlyList<QueryInput> queries, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        if (queries.Count == 0) throw new ApiRequestError(ApiProblems.InvalidArgument, "the request holds no searches");
+        if (queries.Count > _options.MaxSearchesPerRequest)
+            throw new ApiRequestError(ApiProblems.TooManyImages, $"{queries.Count} searches in one request; at most {_options.MaxSearchesPerRequest}");
+        var store = Store();
+        var collection = await CollectionAsync(store, name, cancellationToken);
+        for (var i = 0; i < queries.Count; i++)
+        {
+            if (queries[i].K < 1 || queries[i].K > _options.MaxK)
+                throw new ApiRequestError(ApiProblems.InvalidArgument, $"search {i}: k must be between 1 and {_options.MaxK}, not {queries[i].K}", queries.Count > 1 ? i : null);
+        }
+        var watch = Stopwatch.StartNew();
+        var vectors = queries.Select(q => q.Vector).ToArray();
+        var images = await EmbedIntoAsync(collection, queries.Select(q => q.Image).ToArray(), vectors, deadline, cancellationToken);
+        for (var i = 0; i < queries.Count; i++)
+        {
+            if (queries[i].PointId is { } id)
+                vectors[i] = (await Call(() => store.GetPointAsync(name, id, cancellationToken)) ?? throw PointNotFound(name, id, queries.Count > 1 ? i : null)).Vector;
+        }
+        var embedMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        // A query by id asks for one more hit, since its own point comes back first.
+        var storeQueries = queries.Select((q, i) => new SearchQuery(vectors[i], q.PointId is null ? q.K : q.K + 1, q.Filter, q.ScoreThreshold)).ToArray();
+        var results = storeQueries.Length == 1
+            ? [await Call(() => store.SearchAsync(name, storeQueries[0], cancellationToken))]
+            : await Call(() => store.SearchBatchAsync(name, storeQueries, cancellationToken));
+        var hits = results.Select((r, i) => queries[i].PointId is { } self ? r.Where(h => h.Id != self).Take(queries[i].K).ToArray() : r).ToArray();
+        return new SearchOutcome(hits, images, embedMs, watch.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Embeds the items that are images, together, into their places in <paramref name="vectors"/>; returns how many there were.</summary>
+    private async Task<int> EmbedIntoAsync(CollectionInfo collection, EmbedInput?[] items, float[]?[] vectors, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var indexes = Enumerable.Range(0, items.Length).Where(i => items[i] is not null).ToArray();
+        if (indexes.Length == 0) return 0;
+        var embedded = await EmbedAsync(collection, indexes.Select(i => items[i]!).ToArray(), deadline, cancellationToken, i => indexes[i]);
+        for (var i = 0; i < indexes.Length; i++) vectors[indexes[i]] = embedded[i];
+        return indexes.Length;
+    }
+
+    private async Task<float[][]> EmbedAsync(CollectionInfo collection, EmbedInput[] images, DateTimeOffset deadline, CancellationToken cancellationToken, Func<int, int> requestIndex)
+    {
+        if (images.Length > _serving.MaxImagesPerRequest)
+            throw new ApiRequestError(ApiProblems.TooManyImages, $"{images.Length} images in one request; at most {_serving.MaxImagesPerRequest}");
+        var ready = Model();
+        var options = new EmbedRequestOptions(PoolingNames.Parse(collection.Model.Pooling), Normalize: true, collection.Model.ResolutionPolicy, collection.Model.Resolution, PatchFeatures: false);
+        if (collection.Model.MismatchWith(ModelFor(ready, options)) is { } mismatch)
+            throw new ApiRequestError(ApiProblems.ModelMismatch,
+                $"collection '{collection.Name}' holds vectors of another model ({collection.Model.Describe()}); this service would embed with {mismatch}. Re-index into a new collection, or send vectors made by the collection's model");
+        var outcomes = await ready.Pipeline.EmbedAllAsync(images, options, deadline, cancellationToken);
+        if (EmbedSummary.Of(outcomes).Failed is { } failed)
+            throw new ApiRequestError(failed.Failure!.Code, failed.Failure.Message, requestIndex(failed.Index));
+        return outcomes.Select(o => o.Result!.Embedding.Vector).ToArray();
+    }
+
+    private static CollectionModel ModelFor(EmbeddingRuntime.Ready ready, EmbedRequestOptions options)
+    {
+        var d = ready.Model.Descriptor;
+        return new CollectionModel(d.Architecture, d.WeightsFingerprint, options.Pooling.ToName(), options.Policy, options.Resolution, options.Pooling.Width(d.Config.EmbedDim));
+    }
+
+    private static async Task<CollectionInfo> CollectionAsync(IVectorStore store, string name, CancellationToken cancellationToken) =>
+        await Call(() => store.GetCollectionAsync(name, cancellationToken)) ?? throw CollectionNotFound(name);
+
+    private IVectorStore Store() =>
+        stores.Store ?? throw new ApiRequestError(ApiProblems.NotReady, $"the vector store is not available: {stores.State}");
+
+    private EmbeddingRuntime.Ready Model() =>
+        runtime.Current ?? throw new ApiRequestError(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
+
+    private static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RetrievalException e)
+        {
+            throw RetrievalProblems.ToRequestError(e);
+        }
+    }
+
+    private static async Task Call(Func<Task> call) => await Call(async () => { await call(); return true; });
+
+    private static ApiRequestError CollectionNotFound(string name) => new(ApiProblems.CollectionNotFound, $"there is no collection '{name}'");
+
+    private static ApiRequestError PointNotFound(string name, string id, int? index = null) => new(ApiProblems.PointNotFound, $"collection '{name}' has no point '{id}'", index);
+}

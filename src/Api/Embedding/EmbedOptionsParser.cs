@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json;
+using EmbeddingService.Api.Hosting;
+using EmbeddingService.Api.Problems;
+using EmbeddingService.Engine.Imaging;
+using EmbeddingService.Engine.Inference;
+
+namespace EmbeddingService.Api.Embedding;
+
+/// <summary>Reads embedding options from name/value pairs (query string or JSON "options"), over the configured defaults.</summary>
+public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
+{
+    public EmbedRequestOptions Defaults => new(Pooling.Cls, true, serving.Policy, serving.Resolution, false);
+
+    /// <summary>Throws <see cref="ApiRequestError"/> (invalid_argument) naming the bad option.</summary>
+    public EmbedRequestOptions Parse(IEnumerable<KeyValuePair<string, string?>> values, EmbedRequestOptions? start = null)
+    {
+        var options = start ?? Defaults;
+        foreach (var (name, value) in values)
+        {
+            switch (name.ToLowerInvariant())
+            {
+                case "pooling":
+                    options = options with { Pooling = PoolingNames.TryParse(value, out var pooling) ? pooling : throw Invalid(name, value, "cls, mean or cls+mean") };
+                    break;
+                case "normalize":
+                    options = options with { Normalize = ParseBool(name, value) };
+                    break;
+                case "patch_features":
+                    options = options with { PatchFeatures = ParseBool(name, value) };
+                    break;
+                case "policy":
+                    options = options with { Policy = value is ResizePolicies.CenterCrop or ResizePolicies.KeepAspect ? value : throw Invalid(name, value, $"{ResizePolicies.CenterCrop} or {ResizePolicies.KeepAspect}") };
+                    break;
+                case "resolution":
+                    options = options with { Resolution = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r >= patchSize && r <= 2048 && r % patchSize == 0
+                        ? r
+                        : throw Invalid(name, value, $"a multiple of {patchSize} between {patchSize} and 2048") };
+                    break;
+            }
+        }
+        return options;
+    }
+
+    /// <summary>The options among the members of a JSON object (strings as they are, other values as JSON text); other members are ignored.</summary>
+    public EmbedRequestOptions Parse(JsonElement options, EmbedRequestOptions? start = null) =>
+        Parse(options.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, (string?)(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText()))), start);
+
+    private static bool ParseBool(string name, string? value) => value?.ToLowerInvariant() switch
+    {
+        "true" or "1" => true,
+        "false" or "0" => false,
+        _ => throw Invalid(name, value, "true or false"),
+    };
+
+    private static ApiRequestError Invalid(string name, string? value, string expected) =>
+        new(ApiProblems.InvalidArgument, $"option '{name}' is '{value}'; expected {expected}");
+}

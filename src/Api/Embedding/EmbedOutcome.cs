@@ -1,0 +1,6 @@
+using EmbeddingService.Engine.Scheduling;
+
+namespace EmbeddingService.Api.Embedding;
+
+/// <summary>The result for one input: an embedding with its timings, or a failure.</summary>
+public sealed record EmbedOutcome(int Index, string? Id, ScheduledEmbedding? Result, EmbedFailure? Failure, TimeSpan DecodeTime);

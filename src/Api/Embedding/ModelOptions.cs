@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EmbeddingService.Api.Embedding;
+
+/// <summary>Configuration section "Model": which weights to serve and where to run them.</summary>
+public sealed class ModelOptions
+{
+    public const string Section = "Model";
+
+    /// <summary>Checkpoint path (.pth, .safetensors, Hugging Face folder) or random:SEED.</summary>
+    [Required]
+    public string Weights { get; set; } = "random:0";
+
+    /// <summary>Architecture for random weights (vits14 when empty); checked against checkpoints when set.</summary>
+    public string? Architecture { get; set; }
+
+    [Range(1, 256)]
+    public int? Heads { get; set; }
+
+    [Required]
+    public string Device { get; set; } = "auto";
+
+    [Required]
+    public string Precision { get; set; } = "fp32";
+}

@@ -1,0 +1,33 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace EmbeddingService.Api.Hosting;
+
+/// <summary>
+/// Listeners from section "Serving" and a shutdown that lets in-flight work drain. Kestrel and the host read
+/// their options while the application is built, so a bad "Serving" value already fails ApiApplication.Build.
+/// </summary>
+public static class KestrelSetup
+{
+    /// <summary>Time beyond the drain budget for the host to stop the server and dispose services.</summary>
+    public static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(5);
+
+    public static IServiceCollection AddServingEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<ServingEndpoints>();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServingOptions>, ServingEndpoints>((kestrel, options, endpoints) =>
+        {
+            var serving = options.Value;
+            var address = IPAddress.Parse(serving.BindAddress);
+            ListenOptions? rest = null, grpc = null;
+            kestrel.Listen(address, serving.RestPort, listen => (rest = listen).Protocols = HttpProtocols.Http1AndHttp2);
+            // Without TLS, Http1AndHttp2 silently degrades to HTTP/1.1, which breaks gRPC: its port is HTTP/2 only.
+            kestrel.Listen(address, serving.GrpcPort, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
+            endpoints.Set(rest!, grpc!);
+        });
+        services.AddOptions<HostOptions>().Configure<IOptions<ServingOptions>>((host, serving) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(serving.Value.DrainTimeoutSeconds) + ShutdownMargin);
+        return services;
+    }
+}

@@ -1,0 +1,101 @@
+using Grpc.Core;
+
+namespace EmbeddingService.Api.Problems;
+
+/// <summary>
+/// The stable error codes of the API (the "code" member of every application/problem+json body, the prefix of
+/// every gRPC status message) and the one table from each code to its HTTP and gRPC status.
+/// </summary>
+public static class ApiProblems
+{
+    public const string InvalidArgument = "invalid_argument";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string ImageDecodeFailed = "image_decode_failed";
+    public const string ImageTooLarge = "image_too_large";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string TooManyImages = "too_many_images";
+    public const string RequestTooLarge = "request_too_large";
+    public const string Overloaded = "overloaded";
+    public const string DeadlineExceeded = "deadline_exceeded";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+    public const string NotReady = "not_ready";
+    public const string NotFound = "not_found";
+    public const string Internal = "internal";
+    public const string CollectionNotFound = "collection_not_found";
+    public const string CollectionExists = "collection_exists";
+    public const string ModelMismatch = "model_mismatch";
+    public const string DimensionMismatch = "dimension_mismatch";
+    public const string PointNotFound = "point_not_found";
+    public const string StoreUnavailable = "store_unavailable";
+    public const string StoreCorrupt = "store_corrupt";
+
+    /// <summary>An input of a failed multi-image request that was withdrawn, or a caller that went away; never reported on its own.</summary>
+    public const string NotComputed = "not_computed";
+
+    /// <summary>How long a refused client should wait when the refusal does not say.</summary>
+    public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
+
+    private static readonly Dictionary<string, (int Http, StatusCode Grpc)> Statuses = new()
+    {
+        [InvalidArgument] = (StatusCodes.Status400BadRequest, StatusCode.InvalidArgument),
+        [DimensionMismatch] = (StatusCodes.Status400BadRequest, StatusCode.InvalidArgument),
+        [UnsupportedMediaType] = (StatusCodes.Status415UnsupportedMediaType, StatusCode.InvalidArgument),
+        [ImageDecodeFailed] = (StatusCodes.Status422UnprocessableEntity, StatusCode.InvalidArgument),
+        [ImageTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
+        [PayloadTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
+        [TooManyImages] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
+        [RequestTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.ResourceExhausted),
+        [Overloaded] = (StatusCodes.Status429TooManyRequests, StatusCode.ResourceExhausted),
+        [DeadlineExceeded] = (StatusCodes.Status504GatewayTimeout, StatusCode.DeadlineExceeded),
+        [Unauthorized] = (StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated),
+        [Forbidden] = (StatusCodes.Status403Forbidden, StatusCode.PermissionDenied),
+        [NotReady] = (StatusCodes.Status503ServiceUnavailable, StatusCode.Unavailable),
+        [StoreUnavailable] = (StatusCodes.Status503ServiceUnavailable, StatusCode.Unavailable),
+        [NotFound] = (StatusCodes.Status404NotFound, StatusCode.NotFound),
+        [CollectionNotFound] = (StatusCodes.Status404NotFound, StatusCode.NotFound),
+        [PointNotFound] = (StatusCodes.Status404NotFound, StatusCode.NotFound),
+        [CollectionExists] = (StatusCodes.Status409Conflict, StatusCode.AlreadyExists),
+        [ModelMismatch] = (StatusCodes.Status409Conflict, StatusCode.FailedPrecondition),
+        [StoreCorrupt] = (StatusCodes.Status500InternalServerError, StatusCode.DataLoss),
+        [Internal] = (StatusCodes.Status500InternalServerError, StatusCode.Internal),
+        [NotComputed] = (StatusCodes.Status499ClientClosedRequest, StatusCode.Cancelled),
+    };
+
+    public static int StatusOf(string code) => Entry(code).Http;
+
+    public static StatusCode GrpcStatusOf(string code) => Entry(code).Grpc;
+
+    /// <summary>The code for a response that has a status but no code of its own (framework 404s, 405s, 500s).</summary>
+    public static string CodeFor(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => Unauthorized,
+        StatusCodes.Status403Forbidden => Forbidden,
+        StatusCodes.Status404NotFound => NotFound,
+        StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => Overloaded,
+        StatusCodes.Status503ServiceUnavailable => NotReady,
+        StatusCodes.Status504GatewayTimeout => DeadlineExceeded,
+        < 500 => InvalidArgument,
+        _ => Internal,
+    };
+
+    /// <summary>
+    /// A problem+json result for <paramref name="code"/>; <paramref name="index"/> names the offending input of a
+    /// multi-image request. Overloaded results carry Retry-After (<paramref name="retryAfter"/>, else one second).
+    /// </summary>
+    public static IResult Result(string code, string detail, int? index = null, TimeSpan? retryAfter = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        if (index is { } i) extensions["index"] = i;
+        var problem = Results.Problem(statusCode: StatusOf(code), detail: detail, extensions: extensions);
+        return code == Overloaded ? new RetryAfterResult(problem, retryAfter ?? DefaultRetryAfter) : problem;
+    }
+
+    /// <summary>The gRPC form of a problem: its status, with a message that starts with the code.</summary>
+    public static RpcException RpcException(string code, string detail) => new(new Status(GrpcStatusOf(code), $"{code}: {detail}"));
+
+    private static (int Http, StatusCode Grpc) Entry(string code) =>
+        Statuses.TryGetValue(code, out var entry) ? entry : throw new ArgumentOutOfRangeException(nameof(code), code, "not an API problem code");
+}

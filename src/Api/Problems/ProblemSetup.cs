@@ -1,0 +1,48 @@
+using EmbeddingService.Api.Observability;
+
+namespace EmbeddingService.Api.Problems;
+
+/// <summary>RFC 7807 bodies for every error: handler results, framework status codes and unhandled exceptions.</summary>
+public static class ProblemSetup
+{
+    public static IServiceCollection AddServiceProblemDetails(this IServiceCollection services) => services
+        .AddSingleton<ClientAborts>()
+        .AddExceptionHandler<ProblemExceptionHandler>()
+        .AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            context.ProblemDetails.Extensions.TryAdd("code", ApiProblems.CodeFor(status));
+        });
+
+    /// <summary>gRPC services with the gRPC end of the same error path.</summary>
+    public static IServiceCollection AddServiceGrpc(this IServiceCollection services)
+    {
+        services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>());
+        return services;
+    }
+
+    /// <summary>
+    /// Known failures become their problem (<see cref="ProblemExceptionHandler"/>), others a bare 500 with a trace id
+    /// (logged, never sent); empty error responses get a body. A caller that went away is no error of the service:
+    /// it is counted and logged as an abort (499) before the exception handler sees it.
+    /// </summary>
+    public static WebApplication UseServiceErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        var aborts = app.Services.GetRequiredService<ClientAborts>();
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (Exception e) when (ClientAborts.IsAbort(e, context.RequestAborted))
+            {
+                aborts.Record(ClientAborts.Rest, $"{context.Request.Method} {context.Request.Path}", e);
+                if (!context.Response.HasStarted) context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            }
+        });
+        return app;
+    }
+}

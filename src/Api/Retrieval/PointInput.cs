@@ -1,7 +1,0 @@
-using System.Text.Json;
-using EmbeddingService.Api.Serving;
-
-namespace EmbeddingService.Api.Retrieval;
-
-/// <summary>One point of an upsert request: its id, either an encoded image or a vector, and an optional JSON object payload.</summary>
-public sealed record PointInput(string Id, EmbedInput? Image, float[]? Vector, JsonElement? Payload);

@@ -1,4 +1,0 @@
-namespace EmbeddingService.Api.Serving;
-
-/// <summary>One encoded image of a request and the caller's id for it.</summary>
-public sealed record EmbedInput(ReadOnlyMemory<byte> Data, string? Id);
