@@ -3,7 +3,7 @@ using EmbeddingService.Api.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 var app = ApiApplication.Build(args);
-var model = app.Services.GetRequiredService<ModelHost>();
+var runtime = app.Services.GetRequiredService<EmbeddingRuntime>();
 app.Run();
 // SIGTERM is a normal stop (0); a model that never loaded is not.
-return model.LoadFailure is null ? 0 : 1;
+return runtime.LoadFailure is null ? 0 : 1;

@@ -60,7 +60,7 @@ public sealed class HealthTests
             var stopping = service.App.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
             await using (new FileStream(fifo, FileMode.Open, FileAccess.Write)) { }
             await Task.Delay(Timeout.Infinite, stopping).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.NotNull(service.App.Services.GetRequiredService<ModelHost>().LoadFailure);
+            Assert.NotNull(service.App.Services.GetRequiredService<EmbeddingRuntime>().LoadFailure);
         }
         finally
         {

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EmbeddingService.Api.Embedding;
+using EmbeddingService.Engine.Inference;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmbeddingService.Api.Tests;
 
@@ -51,6 +54,25 @@ public sealed class HostTests
         Assert.Matches(@"^\d+\.\d+", versions.GetProperty("torchSharp").GetString()!);
         Assert.False(string.IsNullOrEmpty(versions.GetProperty("service").GetString()));
         Assert.Contains("cpu", info.GetProperty("device").GetString());
+    }
+
+    [Fact]
+    public async Task AHotSwapServesTheNewModelFromTheNextRequest()
+    {
+        await using var service = await TestService.StartAsync([]);
+        var runtime = service.App.Services.GetRequiredService<EmbeddingRuntime>();
+        var before = runtime.Current;
+        var tiny = Path.Combine(AppContext.BaseDirectory, "fixtures", "dinov2-parity", "tiny", "weights.pth");
+
+        await runtime.SwapAsync(new ModelLoadRequest { Weights = tiny, Device = "cpu" });
+
+        Assert.NotSame(before, runtime.Current);
+        Assert.True(runtime.IsReady);
+        var info = await service.RestClient.GetFromJsonAsync<JsonElement>("/v1/info");
+        Assert.False(info.GetProperty("random_weights").GetBoolean());
+        var response = await service.RestClient.PostAsJsonAsync("/v1/embed", new { inputs = new[] { new { image = Convert.ToBase64String(EmbedTestData.Good("rocket.jpg")) } } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(96, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("dim").GetInt32());
     }
 
     [Fact]

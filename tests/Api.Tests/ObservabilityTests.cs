@@ -86,7 +86,8 @@ public sealed class ObservabilityTests
         var abort = sink.Events.First(e => e.MessageTemplate.Text.StartsWith("The client went away", StringComparison.Ordinal));
         Assert.Equal(LogEventLevel.Information, abort.Level);
         Assert.Null(abort.Exception);
-        Assert.DoesNotContain(sink.Events, e => e.Exception is not null);
+        // Kestrel's own attempt to drain the cut body may log under its category; nothing of the application's may.
+        Assert.DoesNotContain(sink.Events, e => e.Exception is not null && Property(e, "SourceContext") != "\"Microsoft.AspNetCore.Server.Kestrel\"");
         var request = sink.Events.Single(e => e.MessageTemplate.Text == LoggingSetup.RequestTemplate && Property(e, "RequestPath") == "\"/v1/embed\"");
         Assert.Equal("499", Property(request, "StatusCode"));
         Assert.True(request.Level < LogEventLevel.Error);

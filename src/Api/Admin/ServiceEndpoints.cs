@@ -13,9 +13,9 @@ public static class ServiceEndpoints
 
     public static WebApplication MapServiceEndpoints(this WebApplication app)
     {
-        app.MapGet("/v1/info", (ModelHost host, IOptions<ServingOptions> serving) => host.Model is { } model
-                ? Results.Ok(ModelInfo.Of(model, serving.Value))
-                : ApiProblems.Result(ApiProblems.NotReady, host.State))
+        app.MapGet("/v1/info", (EmbeddingRuntime runtime, IOptions<ServingOptions> serving) => runtime.Current is { } current
+                ? Results.Ok(ModelInfo.Of(current.Model, serving.Value))
+                : ApiProblems.Result(ApiProblems.NotReady, runtime.State))
             .WithName("GetInfo")
             .WithSummary("What the service serves: model, output widths per pooling, preprocessing, batching limits, versions.")
             .Produces<ModelInfo>()

@@ -25,16 +25,14 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     public async Task<(CollectionInfo Info, bool Created)> CreateCollectionAsync(string name, EmbedRequestOptions embedding, IndexKind index, CancellationToken cancellationToken)
     {
         var store = Store();
-        var model = ModelFor(Model(), embedding);
+        var model = ModelFor(runtime.Current?.Model.Descriptor ?? throw NotReady(), embedding);
         var existing = await Call(() => store.GetCollectionAsync(name, cancellationToken));
         var info = await Call(() => store.CreateCollectionAsync(name, new CollectionSettings(model, index), cancellationToken));
         return (info, existing is null);
     }
 
     /// <summary>The embedding options a new collection gets when the request names none.</summary>
-    public EmbedRequestOptions DefaultEmbedding => Model().Options.Defaults;
-
-    public EmbedOptionsParser EmbeddingOptions => Model().Options;
+    public EmbedOptionsParser EmbeddingOptions => runtime.Options;
 
     public Task<CollectionInfo> GetCollectionAsync(string name, CancellationToken cancellationToken) => CollectionAsync(Store(), name, cancellationToken);
 
@@ -133,22 +131,19 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     {
         if (images.Length > _serving.MaxImagesPerRequest)
             throw new ApiRequestError(ApiProblems.TooManyImages, $"{images.Length} images in one request; at most {_serving.MaxImagesPerRequest}");
-        var ready = Model();
         var options = new EmbedRequestOptions(PoolingNames.Parse(collection.Model.Pooling), Normalize: true, collection.Model.ResolutionPolicy, collection.Model.Resolution, PatchFeatures: false);
-        if (collection.Model.MismatchWith(ModelFor(ready, options)) is { } mismatch)
+        var result = await runtime.EmbedAsync(images, options, deadline, cancellationToken);
+        if (!result.Succeeded)
+            throw new ApiRequestError(result.Failure.Code, result.Failure.Message, result.Failure.Index is { } i ? requestIndex(i) : null);
+        // Checked against the model that made the vectors: a hot swap may have replaced the one served when the call began.
+        if (collection.Model.MismatchWith(ModelFor(result.Model, options)) is { } mismatch)
             throw new ApiRequestError(ApiProblems.ModelMismatch,
                 $"collection '{collection.Name}' holds vectors of another model ({collection.Model.Describe()}); this service would embed with {mismatch}. Re-index into a new collection, or send vectors made by the collection's model");
-        var outcomes = await ready.Pipeline.EmbedAllAsync(images, options, deadline, cancellationToken);
-        if (EmbedSummary.Of(outcomes).Failed is { } failed)
-            throw new ApiRequestError(failed.Failure!.Code, failed.Failure.Message, requestIndex(failed.Index));
-        return outcomes.Select(o => o.Result!.Embedding.Vector).ToArray();
+        return result.Items.Select(i => i.Embedding.Vector).ToArray();
     }
 
-    private static CollectionModel ModelFor(EmbeddingRuntime.Ready ready, EmbedRequestOptions options)
-    {
-        var d = ready.Model.Descriptor;
-        return new CollectionModel(d.Architecture, d.WeightsFingerprint, options.Pooling.ToName(), options.Policy, options.Resolution, options.Pooling.Width(d.Config.EmbedDim));
-    }
+    private static CollectionModel ModelFor(ModelDescriptor d, EmbedRequestOptions options) =>
+        new CollectionModel(d.Architecture, d.WeightsFingerprint, options.Pooling.ToName(), options.Policy, options.Resolution, options.Pooling.Width(d.Config.EmbedDim));
 
     private static async Task<CollectionInfo> CollectionAsync(IVectorStore store, string name, CancellationToken cancellationToken) =>
         await Call(() => store.GetCollectionAsync(name, cancellationToken)) ?? throw CollectionNotFound(name);
@@ -156,8 +151,7 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     private IVectorStore Store() =>
         stores.Store ?? throw new ApiRequestError(ApiProblems.NotReady, $"the vector store is not available: {stores.State}");
 
-    private EmbeddingRuntime.Ready Model() =>
-        runtime.Current ?? throw new ApiRequestError(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
+    private static ApiRequestError NotReady() => new(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
 
     private static async Task<T> Call<T>(Func<Task<T>> call)
     {

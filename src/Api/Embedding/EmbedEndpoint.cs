@@ -18,30 +18,26 @@ public static class EmbedEndpoint
 
     private static async Task<IResult> HandleAsync(HttpContext context, EmbeddingRuntime runtime, IOptions<ServingOptions> serving, RequestLogEnricher log)
     {
-        if (runtime.Current is not { } ready)
-            return ApiProblems.Result(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
         var aborted = context.RequestAborted;
+        var reader = runtime.Reader;
         var deadline = RequestDeadline.Of(context.Request, serving.Value);
-        var (inputs, options) = await ready.Reader.ReadAsync(context.Request, aborted);
-        var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, deadline, aborted);
-        var summary = EmbedSummary.Of(outcomes);
-        if (summary.Failed is { } failed)
-            return ApiProblems.Result(failed.Failure!.Code, failed.Failure.Message, inputs.Count > 1 ? failed.Index : null);
-        log.Record(summary.Images, summary.Tokens, summary.QueueMs, summary.InferenceMs);
-        return WantsNpy(context.Request)
-            ? new NpyEmbeddingsResult(ready.Model.Descriptor, outcomes)
-            : Results.Json(EmbedResponse.From(ready.Model.Descriptor, options, outcomes, summary));
+        var (inputs, options) = await reader.ReadAsync(context.Request, aborted);
+        var result = await runtime.EmbedAsync(inputs, options, deadline, aborted);
+        if (!result.Succeeded)
+            return ApiProblems.Result(result.Failure.Code, result.Failure.Message, inputs.Count > 1 ? result.Failure.Index : null);
+        log.Record(result.Items.Count, result.Tokens, result.QueueMs, result.InferenceMs);
+        return WantsNpy(context.Request) ? new NpyEmbeddingsResult(result.Model, result.Items) : Results.Json(EmbedResponse.From(result, options));
     }
 
     private static bool WantsNpy(HttpRequest request) =>
         request.Headers.Accept.Any(a => a is not null && a.Contains(NpyMediaType, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>All embeddings as one float32 [N, dim] .npy.</summary>
-    private sealed class NpyEmbeddingsResult(ModelDescriptor model, IReadOnlyList<EmbedOutcome> outcomes) : IResult
+    private sealed class NpyEmbeddingsResult(ModelDescriptor model, IReadOnlyList<Embedded> items) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
-            var vectors = outcomes.Select(o => o.Result!.Embedding.Vector).ToArray();
+            var vectors = items.Select(i => i.Embedding.Vector).ToArray();
             var dim = vectors[0].Length;
             using var buffer = new MemoryStream();
             Npy.Write(buffer, [vectors.Length, dim], vectors.SelectMany(v => v).ToArray());

@@ -1,4 +1,4 @@
 namespace EmbeddingService.Api.Embedding;
 
-/// <summary>Why one input got no embedding: a stable problem code and a specific message.</summary>
-public sealed record EmbedFailure(string Code, string Message);
+/// <summary>Why a call got no embeddings: a stable problem code, a specific message and, when one input was the cause, its index.</summary>
+public sealed record EmbedFailure(string Code, string Message, int? Index = null);

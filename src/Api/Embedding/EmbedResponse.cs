@@ -29,11 +29,12 @@ public sealed record EmbedResponse(
         [property: JsonPropertyName("queue_ms")] double QueueMs,
         [property: JsonPropertyName("inference_ms")] double InferenceMs);
 
-    public static EmbedResponse From(ModelDescriptor model, EmbedRequestOptions options, IReadOnlyList<EmbedOutcome> outcomes, EmbedSummary summary)
+    public static EmbedResponse From(EmbedResult result, EmbedRequestOptions options)
     {
-        var items = outcomes.Select(o =>
+        var model = result.Model ?? throw new ArgumentException("a failed result has no embeddings", nameof(result));
+        var items = result.Items.Select(o =>
         {
-            var e = o.Result!.Embedding;
+            var e = o.Embedding;
             var patches = e.PatchFeatures is null ? null : e.PatchFeatures.Chunk(model.Config.EmbedDim).ToArray();
             return new Item(o.Index, o.Id, e.Vector, e.GridHeight, e.GridWidth, patches);
         }).ToArray();
@@ -44,7 +45,7 @@ public sealed record EmbedResponse(
             options.Pooling.ToName(),
             options.Normalize,
             items,
-            new UsageInfo(summary.Images, summary.Tokens),
-            new TimingInfo(Math.Round(summary.DecodeMs, 3), Math.Round(summary.QueueMs, 3), Math.Round(summary.InferenceMs, 3)));
+            new UsageInfo(items.Length, result.Tokens),
+            new TimingInfo(Math.Round(result.DecodeMs, 3), Math.Round(result.QueueMs, 3), Math.Round(result.InferenceMs, 3)));
     }
 }

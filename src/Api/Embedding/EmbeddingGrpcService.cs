@@ -1,7 +1,6 @@
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Observability;
 using EmbeddingService.Api.Problems;
-using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Inference;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -9,41 +8,39 @@ using V1 = EmbeddingService.Protos.V1;
 
 namespace EmbeddingService.Api.Embedding;
 
-/// <summary>The Embedding gRPC service: unary Embed and bidirectional EmbedStream over the shared pipeline.</summary>
+/// <summary>The Embedding gRPC service: unary Embed and bidirectional EmbedStream through the embedding runtime.</summary>
 public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<ServingOptions> servingOptions, RequestLogEnricher log) : V1.Embedding.EmbeddingBase
 {
     private readonly ServingOptions serving = servingOptions.Value;
 
     public override async Task<V1.EmbedResponse> Embed(V1.EmbedRequest request, ServerCallContext context)
     {
-        var ready = Ready();
+        var parser = runtime.Options;
         if (request.Images.Count == 0) throw new ApiRequestError(ApiProblems.InvalidArgument, "the request holds no images");
         if (request.Images.Count > serving.MaxImagesPerRequest)
             throw new ApiRequestError(ApiProblems.TooManyImages, $"{request.Images.Count} images in one request; at most {serving.MaxImagesPerRequest}");
-        var options = GrpcEmbedOptions.Parse(ready.Options, request.Options);
+        var options = GrpcEmbedOptions.Parse(parser, request.Options);
         var inputs = request.Images.Select(i => new EmbedInput(i.Image.Memory, string.IsNullOrEmpty(i.Id) ? null : i.Id)).ToArray();
-        var outcomes = await ready.Pipeline.EmbedAllAsync(inputs, options, GrpcDeadline.Of(context, serving), context.CancellationToken);
-        var summary = EmbedSummary.Of(outcomes);
-        if (summary.Failed is { } failed)
-            throw new ApiRequestError(failed.Failure!.Code, failed.Failure.Message);
+        var result = await runtime.EmbedAsync(inputs, options, GrpcDeadline.Of(context, serving), context.CancellationToken);
+        if (!result.Succeeded) throw new ApiRequestError(result.Failure.Code, result.Failure.Message);
 
         var response = new V1.EmbedResponse
         {
-            Model = ready.Model.Descriptor.DisplayName,
-            RandomWeights = ready.Model.Descriptor.IsRandom,
-            Dim = outcomes[0].Result!.Embedding.Vector.Length,
+            Model = result.Model.DisplayName,
+            RandomWeights = result.Model.IsRandom,
+            Dim = result.Items[0].Embedding.Vector.Length,
             Pooling = options.Pooling.ToName(),
-            Tokens = summary.Tokens,
-            Timings = new V1.Timings { DecodeMs = summary.DecodeMs, QueueMs = summary.QueueMs, InferenceMs = summary.InferenceMs },
+            Tokens = result.Tokens,
+            Timings = new V1.Timings { DecodeMs = result.DecodeMs, QueueMs = result.QueueMs, InferenceMs = result.InferenceMs },
         };
-        response.Embeddings.AddRange(outcomes.Select(ToMessage));
-        log.Record(summary.Images, summary.Tokens, summary.QueueMs, summary.InferenceMs);
+        response.Embeddings.AddRange(result.Items.Select(ToMessage));
+        log.Record(result.Items.Count, result.Tokens, result.QueueMs, result.InferenceMs);
         return response;
     }
 
     public override async Task EmbedStream(IAsyncStreamReader<V1.EmbedStreamRequest> requestStream, IServerStreamWriter<V1.EmbedStreamResponse> responseStream, ServerCallContext context)
     {
-        var ready = Ready();
+        var parser = runtime.Options;
         var cancellation = context.CancellationToken;
         // Bounds the images of this stream in flight; while it is exhausted the stream is not read, so HTTP/2
         // flow control pushes back on the client instead of the queue filling up.
@@ -56,7 +53,7 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
         {
             var message = requestStream.Current;
             await inFlight.WaitAsync(cancellation);
-            pending.Add(ProcessAsync(ready, message, index++, responseStream, writeLock, inFlight, totals, context));
+            pending.Add(ProcessAsync(parser, message, index++, responseStream, writeLock, inFlight, totals, context));
             pending.RemoveAll(t => t.IsCompletedSuccessfully);
         }
         await Task.WhenAll(pending);
@@ -72,19 +69,19 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
         public double MaxQueueMs { get; private set; }
         public double MaxInferenceMs { get; private set; }
 
-        public void Add(EmbedOutcome outcome)
+        public void Add(Embedded embedded)
         {
             lock (_gate)
             {
                 Images++;
-                Tokens += outcome.Result!.Embedding.Tokens;
-                MaxQueueMs = Math.Max(MaxQueueMs, outcome.Result.QueueTime.TotalMilliseconds);
-                MaxInferenceMs = Math.Max(MaxInferenceMs, outcome.Result.InferenceTime.TotalMilliseconds);
+                Tokens += embedded.Embedding.Tokens;
+                MaxQueueMs = Math.Max(MaxQueueMs, embedded.QueueTime.TotalMilliseconds);
+                MaxInferenceMs = Math.Max(MaxInferenceMs, embedded.InferenceTime.TotalMilliseconds);
             }
         }
     }
 
-    private async Task ProcessAsync(EmbeddingRuntime.Ready ready, V1.EmbedStreamRequest message, int index, IServerStreamWriter<V1.EmbedStreamResponse> responseStream,
+    private async Task ProcessAsync(EmbedOptionsParser parser, V1.EmbedStreamRequest message, int index, IServerStreamWriter<V1.EmbedStreamResponse> responseStream,
         SemaphoreSlim writeLock, SemaphoreSlim inFlight, StreamTotals totals, ServerCallContext context)
     {
         try
@@ -92,24 +89,26 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
             var response = new V1.EmbedStreamResponse { Id = message.Id };
             try
             {
-                var options = GrpcEmbedOptions.Parse(ready.Options, message.Options);
-                var outcome = await ready.Pipeline.EmbedOneAsync(index, new EmbedInput(message.Image.Memory, message.Id), options, GrpcDeadline.Of(context, serving), context.CancellationToken);
-                if (outcome.Failure is { } failure)
-                    response.Error = new V1.EmbedError { Code = failure.Code, Message = failure.Message };
+                var options = GrpcEmbedOptions.Parse(parser, message.Options);
+                var result = await runtime.EmbedOneAsync(index, new EmbedInput(message.Image.Memory, message.Id), options, GrpcDeadline.Of(context, serving), context.CancellationToken);
+                if (!result.Succeeded)
+                    response.Error = new V1.EmbedError { Code = result.Failure.Code, Message = result.Failure.Message };
                 else
                 {
-                    totals.Add(outcome);
-                    response.Embedding = ToMessage(outcome);
+                    var embedded = result.Items[0];
+                    totals.Add(embedded);
+                    response.Embedding = ToMessage(embedded);
                     response.Timings = new V1.Timings
                     {
-                        DecodeMs = outcome.DecodeTime.TotalMilliseconds,
-                        QueueMs = outcome.Result!.QueueTime.TotalMilliseconds,
-                        InferenceMs = outcome.Result.InferenceTime.TotalMilliseconds,
+                        DecodeMs = embedded.DecodeTime.TotalMilliseconds,
+                        QueueMs = embedded.QueueTime.TotalMilliseconds,
+                        InferenceMs = embedded.InferenceTime.TotalMilliseconds,
                     };
                 }
             }
             catch (ApiRequestError e)
             {
+                // One bad message fails that message, not the stream.
                 response.Error = new V1.EmbedError { Code = e.Code, Message = e.Message };
             }
             await writeLock.WaitAsync(context.CancellationToken);
@@ -128,16 +127,13 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
         }
     }
 
-    private EmbeddingRuntime.Ready Ready() =>
-        runtime.Current ?? throw new ApiRequestError(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
-
-    private static V1.ImageEmbedding ToMessage(EmbedOutcome outcome)
+    private static V1.ImageEmbedding ToMessage(Embedded embedded)
     {
-        var embedding = outcome.Result!.Embedding;
+        var embedding = embedded.Embedding;
         var message = new V1.ImageEmbedding
         {
-            Index = outcome.Index,
-            Id = outcome.Id ?? "",
+            Index = embedded.Index,
+            Id = embedded.Id ?? "",
             GridHeight = embedding.GridHeight,
             GridWidth = embedding.GridWidth,
             Tokens = embedding.Tokens,

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Problems;
 using EmbeddingService.Engine.Imaging;
+using EmbeddingService.Engine.Inference;
 using EmbeddingService.Engine.Scheduling;
 
 namespace EmbeddingService.Api.Embedding;
@@ -12,7 +13,7 @@ namespace EmbeddingService.Api.Embedding;
 /// the executor), then submit to the scheduler. A multi-image request is all-or-nothing: if one input cannot be
 /// decoded nothing is computed, and if one is refused the others are withdrawn before compute.
 /// </summary>
-public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptions serving, int patchSize)
+public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescriptor model, ServingOptions serving, int patchSize)
 {
     private readonly SemaphoreSlim _decodeSlots = new(serving.DecodeConcurrency > 0 ? serving.DecodeConcurrency : Environment.ProcessorCount);
     private readonly ConcurrentDictionary<(string Policy, int Resolution), ImagePreprocessor> _preprocessors = new();
@@ -20,7 +21,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
 
     private readonly ImageDecoder _decoder = new(new ImageLimits { MaxPixels = serving.MaxPixels, MaxBytes = serving.MaxBodyBytes });
 
-    public async Task<IReadOnlyList<EmbedOutcome>> EmbedAllAsync(IReadOnlyList<EmbedInput> inputs, EmbedRequestOptions options, DateTimeOffset deadline, CancellationToken cancellationToken)
+    public async Task<EmbedResult> EmbedAllAsync(IReadOnlyList<EmbedInput> inputs, EmbedRequestOptions options, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var arrivals = scheduler.AnnounceArrivals(inputs.Count);
         var pixels = scheduler.NewPixelBudget();
@@ -30,7 +31,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
         {
             decoded = await Task.WhenAll(inputs.Select((input, index) => DecodeAsync(index, input, options, pixels, cancellationToken)));
             if (decoded.Any(d => d.Image is null))
-                return decoded.Select(d => d.Image is null ? d.Outcome : d.Outcome with { Failure = NotComputed }).ToArray();
+                return Result(decoded.Select(d => d.Image is null ? d.Outcome : d.Outcome with { Failure = NotComputed }).ToArray());
             // One submission for the whole request: admitted all or none, and queued as one line the batch former
             // serves in turn with other requests', so a large request cannot hold back a small one.
             try
@@ -41,7 +42,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
             {
                 var failure = new EmbedFailure(CodeOf(e.Reason), e.Message);
                 var failed = e.Index ?? 0;
-                return decoded.Select((d, i) => d.Outcome with { Failure = i == failed ? failure : NotComputed }).ToArray();
+                return Result(decoded.Select((d, i) => d.Outcome with { Failure = i == failed ? failure : NotComputed }).ToArray());
             }
         }
         finally
@@ -52,22 +53,30 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ServingOptio
         for (var i = 0; i < results.Length; i++)
             results[i] = await Completed(decoded[i].Outcome, submitted[i]);
         cancellationToken.ThrowIfCancellationRequested();
-        return results;
+        return Result(results);
     }
 
     /// <summary>One image on its own (a streaming message): decode, then submit.</summary>
-    public async Task<EmbedOutcome> EmbedOneAsync(int index, EmbedInput input, EmbedRequestOptions options, DateTimeOffset deadline, CancellationToken cancellationToken)
+    public async Task<EmbedResult> EmbedOneAsync(int index, EmbedInput input, EmbedRequestOptions options, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         Task<EmbedOutcome> submitted;
         using (scheduler.AnnounceArrivals())
         {
             var decoded = await DecodeAsync(index, input, options, scheduler.NewPixelBudget(), cancellationToken);
-            if (decoded.Image is null) return decoded.Outcome;
+            if (decoded.Image is null) return Result([decoded.Outcome]);
             submitted = SubmitAsync(decoded.Outcome, decoded.Image, options, deadline, cancellationToken);
         }
         var outcome = await submitted;
         cancellationToken.ThrowIfCancellationRequested();
-        return outcome;
+        return Result([outcome]);
+    }
+
+    /// <summary>Every embedding, or the failure to report: inputs withdrawn because another one failed are never what the caller is told.</summary>
+    private EmbedResult Result(IReadOnlyList<EmbedOutcome> outcomes)
+    {
+        var failed = outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != ApiProblems.NotComputed) ?? outcomes.FirstOrDefault(o => o.Failure is not null);
+        if (failed is not null) return EmbedResult.Failed(failed.Failure! with { Index = failed.Index });
+        return EmbedResult.Success(model, outcomes.Select(o => new Embedded(o.Index, o.Id, o.Result!.Embedding, o.DecodeTime, o.Result.QueueTime, o.Result.InferenceTime)).ToArray());
     }
 
     private async Task<(EmbedOutcome Outcome, PreprocessedImage? Image)> DecodeAsync(int index, EmbedInput input, EmbedRequestOptions options, RequestPixelBudget pixels, CancellationToken cancellationToken)

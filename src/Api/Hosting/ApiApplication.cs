@@ -7,7 +7,7 @@ using EmbeddingService.Api.Security;
 
 namespace EmbeddingService.Api.Hosting;
 
-/// <summary>Builds the web application: configuration, logging, telemetry, security, the model host and the routes.</summary>
+/// <summary>Builds the web application: configuration, logging, telemetry, security, the embedding runtime and the routes.</summary>
 public static class ApiApplication
 {
     /// <param name="args">Command-line configuration (--Section:Key=value).</param>
@@ -26,8 +26,6 @@ public static class ApiApplication
             .AddServiceOpenApi()
             .AddCollections()
             .AddSingleton<EmbeddingRuntime>()
-            .AddSingleton<ModelHost>()
-            .AddHostedService(sp => sp.GetRequiredService<ModelHost>())
             .AddHostedService(sp => sp.GetRequiredService<EmbeddingRuntime>())
             .AddServiceGrpc();
         configure?.Invoke(builder);
