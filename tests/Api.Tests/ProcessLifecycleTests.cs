@@ -85,7 +85,10 @@ public sealed class ProcessLifecycleTests
         var data = TestService.NewDataDirectory();
         try
         {
-            using var service = await ServiceProcess.StartAsync([.. EmbedTestData.SlowModel, "--Model:Weights=random:0", "--Model:Architecture=vits14", $"--Retrieval:DataDirectory={data}"]);
+            // Deadlines and drain far beyond four 518 px forwards even on a loaded 2-core machine: this test is about
+            // SIGTERM finishing work in flight, and a 504 from the default 30 s deadline made it depend on timing.
+            using var service = await ServiceProcess.StartAsync([.. EmbedTestData.SlowModel, "--Model:Weights=random:0", "--Model:Architecture=vits14",
+                $"--Retrieval:DataDirectory={data}", "--Serving:DefaultDeadlineMs=600000", "--Serving:DrainTimeoutSeconds=600"]);
             var image = Convert.ToBase64String(EmbedTestData.Good("rocket.jpg"));
             var requests = Enumerable.Range(0, 4).Select(_ => service.Client.PostAsJsonAsync("/v1/embed", new { inputs = new[] { new { image } } })).ToArray();
             await Task.Delay(300);
