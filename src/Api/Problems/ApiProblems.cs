@@ -14,6 +14,8 @@ public static class ApiProblems
     public const string ImageTooLarge = "image_too_large";
     public const string PayloadTooLarge = "payload_too_large";
     public const string TooManyImages = "too_many_images";
+    public const string TooManyPoints = "too_many_points";
+    public const string TooManySearches = "too_many_searches";
     public const string Overloaded = "overloaded";
     public const string DeadlineExceeded = "deadline_exceeded";
     public const string Unauthorized = "unauthorized";
@@ -44,6 +46,8 @@ public static class ApiProblems
         [ImageTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
         [PayloadTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
         [TooManyImages] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
+        [TooManyPoints] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
+        [TooManySearches] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
         [Overloaded] = (StatusCodes.Status429TooManyRequests, StatusCode.ResourceExhausted),
         [DeadlineExceeded] = (StatusCodes.Status504GatewayTimeout, StatusCode.DeadlineExceeded),
         [Unauthorized] = (StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated),
