@@ -38,9 +38,7 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
                     options = options with { Policy = value is ResizePolicies.CenterCrop or ResizePolicies.KeepAspect ? value : throw Invalid(name, value, $"{ResizePolicies.CenterCrop} or {ResizePolicies.KeepAspect}") };
                     break;
                 case "resolution":
-                    options = options with { Resolution = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r >= patchSize && r <= MaxResolution && r % patchSize == 0
-                        ? r
-                        : throw Invalid(name, value, $"a multiple of {patchSize} between {patchSize} and {MaxResolution}") };
+                    options = options with { Resolution = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? Resolution(r) : throw InvalidResolution(value) };
                     break;
                 default:
                     throw new ApiRequestError(ApiProblems.InvalidArgument, $"unknown option '{name}'; expected {string.Join(", ", Names)}");
@@ -52,6 +50,12 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
     /// <summary>The options of a JSON object (strings as they are, other values as JSON text); any other member but <paramref name="notOptions"/> is refused.</summary>
     public EmbedRequestOptions Parse(JsonElement options, EmbedRequestOptions? start = null, IReadOnlyCollection<string>? notOptions = null) =>
         Parse(options.EnumerateObject().Where(p => notOptions?.Contains(p.Name) != true).Select(p => KeyValuePair.Create(p.Name, (string?)(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText()))), start);
+
+    /// <summary>A requested resolution: a multiple of the patch size up to <see cref="MaxResolution"/>.</summary>
+    public int Resolution(int resolution) =>
+        resolution >= patchSize && resolution <= MaxResolution && resolution % patchSize == 0 ? resolution : throw InvalidResolution(resolution.ToString(CultureInfo.InvariantCulture));
+
+    private ApiRequestError InvalidResolution(string? value) => Invalid("resolution", value, $"a multiple of {patchSize} between {patchSize} and {MaxResolution}");
 
     private static bool ParseBool(string name, string? value) => value?.ToLowerInvariant() switch
     {
