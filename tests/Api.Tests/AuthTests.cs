@@ -37,6 +37,7 @@ public sealed class AuthTests
         var health = new Health.HealthClient(service.GrpcChannel);
         var refused = await Assert.ThrowsAsync<RpcException>(() => health.CheckAsync(new HealthCheckRequest()).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.Equal("An API key is required: 'Authorization: Bearer KEY' or 'X-API-Key: KEY'.", refused.Status.Detail);
         var answer = await health.CheckAsync(new HealthCheckRequest(), new Metadata { { "x-api-key", UserKey } });
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, answer.Status);
         answer = await health.CheckAsync(new HealthCheckRequest(), new Metadata { { "authorization", $"Bearer {AdminKey}" } });

@@ -21,6 +21,8 @@ public sealed class HealthTests
         var health = new Health.HealthClient(service.GrpcChannel);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "ready" })).Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "embedding.v1.Embedding" })).Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "embedding.v1.Retrieval" })).Status);
 
         service.App.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
 

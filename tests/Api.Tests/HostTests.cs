@@ -24,6 +24,7 @@ public sealed class HostTests
         Assert.Equal(96, info.GetProperty("embed_dim").GetInt32());
         Assert.Equal(4, info.GetProperty("registers").GetInt32());
         Assert.Matches("^sha256:[0-9a-f]{16}$", info.GetProperty("weights_fingerprint").GetString()!);
+        Assert.Equal("weights.safetensors", info.GetProperty("weights_source").GetString());
         var dims = info.GetProperty("dims");
         Assert.Equal(96, dims.GetProperty("cls").GetInt32());
         Assert.Equal(96, dims.GetProperty("mean").GetInt32());
@@ -48,6 +49,14 @@ public sealed class HostTests
         Assert.Equal(256, batching.GetProperty("queue_capacity").GetInt32());
         Assert.Equal(8224, batching.GetProperty("max_batch_tokens").GetInt32());
         Assert.Equal(5, batching.GetProperty("max_queue_delay_ms").GetInt32());
+        var limits = info.GetProperty("limits");
+        Assert.Equal(20 * 1024 * 1024, limits.GetProperty("max_body_bytes").GetInt64());
+        Assert.Equal(64, limits.GetProperty("max_images_per_request").GetInt32());
+        Assert.Equal(40_000_000, limits.GetProperty("max_pixels").GetInt64());
+        Assert.Equal(2048, limits.GetProperty("max_resolution").GetInt32());
+        Assert.Equal(10_000, limits.GetProperty("max_points_per_request").GetInt32());
+        Assert.Equal(1000, limits.GetProperty("max_searches_per_request").GetInt32());
+        Assert.Equal(1000, limits.GetProperty("max_k").GetInt32());
         var versions = info.GetProperty("versions");
         Assert.StartsWith(".NET 10", versions.GetProperty("dotnet").GetString());
         Assert.Matches(@"^\d+\.\d+", versions.GetProperty("libtorch").GetString()!);

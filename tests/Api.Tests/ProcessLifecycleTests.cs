@@ -79,6 +79,20 @@ public sealed class ProcessLifecycleTests
         }
     }
 
+    [Theory]
+    [InlineData("--Serving:MaxBatchImages=0", "Serving:MaxBatchImages")]
+    [InlineData("--Retrieval:Store=redis", "Retrieval:Store")]
+    [InlineData("--Model:Weights=random:x", "random:SEED")]
+    public async Task ABadSettingExitsWithCodeOneAndOneLineNamingItWithoutAStackTrace(string setting, string named)
+    {
+        var (exitCode, output) = await ServiceProcess.RunUntilExitAsync(setting);
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), l => l.Contains(named));
+        Assert.StartsWith("Invalid configuration", line);
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+    }
+
     [Fact]
     public async Task SigtermFinishesTheRequestsInFlightAndExitsWithZero()
     {

@@ -36,12 +36,8 @@ public sealed class ServiceProcess : IDisposable
 
     public static async Task<ServiceProcess> StartAsync(params string[] settings)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "EmbeddingService.Api.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         var restPort = FreePort();
-        foreach (var argument in (string[])[dll, .. TestService.LoopbackEphemeralPorts, $"--Serving:RestPort={restPort}", $"--Serving:GrpcPort={FreePort()}", .. settings])
-            start.ArgumentList.Add(argument);
-        var service = new ServiceProcess(Process.Start(start)!, restPort);
+        var service = new ServiceProcess(Process.Start(StartInfo([$"--Serving:RestPort={restPort}", .. settings]))!, restPort);
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (true)
         {
@@ -57,6 +53,13 @@ public sealed class ServiceProcess : IDisposable
             }
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>Runs the service with <paramref name="settings"/> that keep it from starting, until it exits.</summary>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(params string[] settings)
+    {
+        using var service = new ServiceProcess(Process.Start(StartInfo(settings))!, FreePort());
+        return (await service.WaitForExitAsync(TimeSpan.FromMinutes(1)), service.Output);
     }
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>
@@ -86,6 +89,15 @@ public sealed class ServiceProcess : IDisposable
     {
         if (line is null) return;
         lock (_output) _output.AppendLine(line);
+    }
+
+    private static ProcessStartInfo StartInfo(string[] settings)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "EmbeddingService.Api.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        foreach (var argument in (string[])[dll, .. TestService.LoopbackEphemeralPorts, $"--Serving:RestPort={FreePort()}", $"--Serving:GrpcPort={FreePort()}", .. settings])
+            start.ArgumentList.Add(argument);
+        return start;
     }
 
     private static int FreePort()

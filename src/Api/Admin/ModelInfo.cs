@@ -1,10 +1,11 @@
 using System.Text.Json.Serialization;
+using EmbeddingService.Api.Collections;
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Engine.Inference;
 
 namespace EmbeddingService.Api.Admin;
 
-/// <summary>The body of GET /v1/info: the model, its output widths, preprocessing, batching limits and versions.</summary>
+/// <summary>The body of GET /v1/info: the model, its output widths, preprocessing, batching, request limits and versions.</summary>
 public sealed record ModelInfo(
     string Model,
     string Architecture,
@@ -21,15 +22,18 @@ public sealed record ModelInfo(
     IReadOnlyDictionary<string, int> Dims,
     PreprocessingInfo Preprocessing,
     BatchingInfo Batching,
+    LimitsInfo Limits,
     VersionInfo Versions)
 {
-    public static ModelInfo Of(LoadedModel model, ServingOptions serving)
+    public static ModelInfo Of(LoadedModel model, ServingOptions serving, RetrievalOptions retrieval)
     {
         var d = model.Descriptor;
         var warning = d.IsRandom ? "This service runs RANDOM weights: its embeddings carry no meaning. Configure Model:Weights with a real checkpoint." : null;
         var dims = Enum.GetValues<Pooling>().ToDictionary(p => p.ToName(), p => p.Width(d.Config.EmbedDim));
-        return new ModelInfo(d.DisplayName, d.Architecture, d.IsRandom, warning, d.WeightsFingerprint, d.WeightsSource,
+        // The file or folder name only: a server path tells a client nothing it needs and an attacker something.
+        var source = Path.GetFileName(Path.TrimEndingDirectorySeparator(d.WeightsSource));
+        return new ModelInfo(d.DisplayName, d.Architecture, d.IsRandom, warning, d.WeightsFingerprint, source,
             d.Config.EmbedDim, d.Config.Depth, d.Config.NumHeads, d.Config.NumRegisters, d.Config.PatchSize, model.Target.Describe(),
-            dims, new PreprocessingInfo(serving.Policy, serving.Resolution), BatchingInfo.Of(serving), VersionInfo.Current);
+            dims, new PreprocessingInfo(serving.Policy, serving.Resolution), BatchingInfo.Of(serving), LimitsInfo.Of(serving, retrieval), VersionInfo.Current);
     }
 }

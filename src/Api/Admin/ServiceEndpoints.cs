@@ -1,3 +1,4 @@
+using EmbeddingService.Api.Collections;
 using EmbeddingService.Api.Embedding;
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Problems;
@@ -13,11 +14,11 @@ public static class ServiceEndpoints
 
     public static WebApplication MapServiceEndpoints(this WebApplication app)
     {
-        app.MapGet("/v1/info", (EmbeddingRuntime runtime, IOptions<ServingOptions> serving) => runtime.Current is { } current
-                ? Results.Ok(ModelInfo.Of(current.Model, serving.Value))
+        app.MapGet("/v1/info", (EmbeddingRuntime runtime, IOptions<ServingOptions> serving, IOptions<RetrievalOptions> retrieval) => runtime.Current is { } current
+                ? Results.Ok(ModelInfo.Of(current.Model, serving.Value, retrieval.Value))
                 : ApiProblems.Result(ApiProblems.NotReady, runtime.State))
             .WithName("GetInfo")
-            .WithSummary("What the service serves: model, output widths per pooling, preprocessing, batching limits, versions.")
+            .WithSummary("What the service serves: model, output widths per pooling, preprocessing, batching, request limits, versions.")
             .Produces<ModelInfo>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireAuthorization(AuthPolicies.Info);

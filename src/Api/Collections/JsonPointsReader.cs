@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Problems;
 
 namespace EmbeddingService.Api.Collections;
@@ -11,6 +12,8 @@ namespace EmbeddingService.Api.Collections;
 /// </summary>
 public static class JsonPointsReader
 {
+    private static readonly string[] PointMembers = ["id", "image", "vector", Base64Vectors.Member, "payload"];
+
     public static IReadOnlyList<PointInput> Read(ReadOnlySpan<byte> body, int maxPoints)
     {
         var reader = new Utf8JsonReader(body);
@@ -22,19 +25,15 @@ public static class JsonPointsReader
             var sawPoints = false;
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
-                var isPoints = reader.ValueTextEquals("points");
+                var member = reader.GetString();
                 Next(ref reader);
-                if (!isPoints)
-                {
-                    reader.Skip();
-                    continue;
-                }
+                if (member != "points") throw JsonMembers.Unknown("the body", member ?? "", ["points"]);
                 if (reader.TokenType != JsonTokenType.StartArray) throw Shape();
                 sawPoints = true;
                 while (Next(ref reader) != JsonTokenType.EndArray)
                 {
                     if (points.Count == maxPoints)
-                        throw new ApiRequestError(ApiProblems.TooManyImages, $"more than {maxPoints} points in one request");
+                        throw new ApiRequestError(ApiProblems.TooManyPoints, $"more than {maxPoints} points in one request");
                     points.Add(ReadPoint(ref reader, points.Count));
                 }
             }
@@ -43,7 +42,7 @@ public static class JsonPointsReader
         }
         catch (JsonException e)
         {
-            throw new ApiRequestError(ApiProblems.InvalidArgument, $"the body is not valid JSON: {e.Message}", points.Count);
+            throw new ApiRequestError(ApiProblems.InvalidArgument, $"the body is not valid JSON: {e.Message}");
         }
     }
 
@@ -90,8 +89,7 @@ public static class JsonPointsReader
                     };
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw JsonMembers.Unknown(where, name ?? "", PointMembers, index);
             }
         }
         if (id is null)

@@ -22,9 +22,10 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
         var embedding = GrpcEmbedOptions.Parse(service.EmbeddingOptions, new V1.EmbedOptions { Pooling = request.Pooling, Policy = request.Policy, Resolution = request.Resolution });
         var index = request.Index switch
         {
+            V1.IndexKind.Unspecified or V1.IndexKind.Auto => IndexKind.Auto,
             V1.IndexKind.Exact => IndexKind.Exact,
             V1.IndexKind.Hnsw => IndexKind.Hnsw,
-            _ => IndexKind.Auto,
+            var unknown => throw new ApiRequestError(ApiProblems.InvalidArgument, $"index {(int)unknown} is not an IndexKind"),
         };
         var (info, _) = await service.CreateCollectionAsync(request.Name, embedding, index, context.CancellationToken);
         return ToMessage(info);
@@ -48,11 +49,11 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
 
     public override async Task<V1.UpsertResponse> Upsert(V1.UpsertRequest request, ServerCallContext context)
     {
-        var points = request.Points.Select(p => new PointInput(
+        var points = request.Points.Select((p, i) => new PointInput(
             p.Id,
             p.SourceCase == V1.PointInput.SourceOneofCase.Image ? new EmbedInput(p.Image.Memory, p.Id) : null,
             p.SourceCase == V1.PointInput.SourceOneofCase.Vector ? p.Vector.Values.ToArray() : null,
-            p.Payload is null ? null : ToJson(p.Payload))).ToArray();
+            p.Payload is null ? null : GrpcValues.ToJson(p.Payload, $"point {i} ({p.Id}): payload", i))).ToArray();
         for (var i = 0; i < request.Points.Count; i++)
         {
             if (request.Points[i].SourceCase == V1.PointInput.SourceOneofCase.None)
@@ -108,7 +109,7 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
 
     private QueryInput ToInput(V1.Query query, int index, int count)
     {
-        var filter = query.Filter.Count == 0 ? null : new PayloadFilter(query.Filter.Select(f => new FieldCondition(f.Key, f.AnyOf.Select(ToJson).ToArray())).ToArray());
+        var filter = query.Filter.Count == 0 ? null : new PayloadFilter(query.Filter.Select(f => new FieldCondition(f.Key, f.AnyOf.Select(v => GrpcValues.ToJson(v, $"search {index}: filter \"{f.Key}\"", count > 1 ? index : null)).ToArray())).ToArray());
         var k = query.K == 0 ? service.Options.DefaultK : query.K;
         float? threshold = query.HasScoreThreshold ? query.ScoreThreshold : null;
         return query.SourceCase switch
@@ -140,8 +141,6 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
     };
 
     private static V1.Hit ToMessage(SearchHit hit) => new() { Id = hit.Id, Score = hit.Score, Payload = ToStruct(hit.Payload) };
-
-    private static JsonElement ToJson(IMessage message) => JsonDocument.Parse(JsonFormatter.Default.Format(message)).RootElement;
 
     private static Struct? ToStruct(JsonElement? payload) => payload is { } p ? Struct.Parser.ParseJson(p.GetRawText()) : null;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Problems;
 using EmbeddingService.Retrieval;
 
@@ -8,6 +9,8 @@ namespace EmbeddingService.Api.Collections;
 /// <summary>The JSON search objects of the collection routes: the query source, k, filter and score threshold.</summary>
 public static class RetrievalJson
 {
+    private static readonly string[] Members = ["image", "vector", Base64Vectors.Member, "id", "k", "filter", "score_threshold"];
+
     private static float[] Vector(JsonElement element, string where)
     {
         if (element.ValueKind != JsonValueKind.Array)
@@ -52,7 +55,10 @@ public static class RetrievalJson
         var sources = new[] { "image", "vector", Base64Vectors.Member, "id" }.Where(name => item.TryGetProperty(name, out _)).ToArray();
         if (sources.Length != 1)
             throw Invalid($"{where} must have exactly one of \"image\", \"vector\", \"{Base64Vectors.Member}\" or \"id\"");
-        var k = item.TryGetProperty("k", out var kElement) ? kElement.TryGetInt32(out var kValue) ? kValue : throw Invalid($"{where}: \"k\" must be an integer") : defaultK;
+        JsonMembers.RequireKnown(item, where, Members);
+        var k = item.TryGetProperty("k", out var kElement)
+            ? kElement.ValueKind == JsonValueKind.Number && kElement.TryGetInt32(out var kValue) ? kValue : throw Invalid($"{where}: \"k\" must be an integer, not {kElement.GetRawText()}")
+            : defaultK;
         var filter = item.TryGetProperty("filter", out var filterElement) && filterElement.ValueKind != JsonValueKind.Null ? Filter(filterElement, where) : null;
         float? threshold = item.TryGetProperty("score_threshold", out var t) && t.ValueKind != JsonValueKind.Null
             ? t.ValueKind == JsonValueKind.Number ? t.GetSingle() : throw Invalid($"{where}: \"score_threshold\" must be a number")

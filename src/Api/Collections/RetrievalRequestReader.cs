@@ -4,17 +4,19 @@ using EmbeddingService.Api.Embedding;
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Problems;
 using EmbeddingService.Retrieval;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace EmbeddingService.Api.Collections;
 
 /// <summary>Reads the bodies of the collection routes (JSON, multipart images, or one raw image for a search).</summary>
 public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOptions serving)
 {
+    private static readonly string[] CollectionMembers = ["pooling", "policy", "resolution", "index"];
+
     /// <summary>PUT /v1/collections/{name}: an optional JSON object with pooling, policy, resolution and index.</summary>
     public async Task<(EmbedRequestOptions Embedding, IndexKind Index)> ReadCollectionAsync(HttpRequest request, EmbedOptionsParser parser, CancellationToken cancellationToken)
     {
         RequestBodies.Limit(request, serving.MaxBodyBytes);
+        JsonMembers.RequireKnownQuery(request);
         if (request.ContentLength is 0 || RequestBodies.MediaType(request) is null)
             return (parser.Defaults, IndexKind.Auto);
         RequireJson(request);
@@ -22,10 +24,11 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
             throw Invalid("the body must be a JSON object with optional \"pooling\", \"policy\", \"resolution\" and \"index\"");
+        JsonMembers.RequireKnown(root, "the collection", CollectionMembers);
         var index = IndexKind.Auto;
         if (root.TryGetProperty("index", out var indexElement) && !Enum.TryParse(indexElement.ValueKind == JsonValueKind.String ? indexElement.GetString() : null, ignoreCase: true, out index))
             throw Invalid("\"index\" must be auto, exact or hnsw");
-        return (parser.Parse(root), index);
+        return (parser.Parse(root, notOptions: ["index"]), index);
     }
 
     /// <summary>
@@ -36,6 +39,7 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
     public async Task<IReadOnlyList<PointInput>> ReadPointsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         RequestBodies.Limit(request, serving.MaxBodyBytes);
+        JsonMembers.RequireKnownQuery(request);
         try
         {
             return RequestBodies.MediaType(request) switch
@@ -48,6 +52,10 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             throw RequestBodies.TooLarge(serving.MaxBodyBytes);
+        }
+        catch (InvalidDataException e) when (RequestBodies.IsPartCountLimit(e))
+        {
+            throw new ApiRequestError(ApiProblems.TooManyImages, $"more than {serving.MaxImagesPerRequest} images in one request");
         }
         catch (InvalidDataException e)
         {
@@ -66,16 +74,21 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
         {
             var mediaType = RequestBodies.MediaType(request);
             if (!batch && mediaType?.StartsWith("image/", StringComparison.Ordinal) == true)
+            {
+                JsonMembers.RequireKnownQuery(request, "k", "score_threshold");
                 return [new QueryInput(new EmbedInput(await RequestBodies.ReadBytesAsync(request, cancellationToken), null), null, null,
                     QueryInt(request, "k") ?? options.DefaultK, null, QueryFloat(request, "score_threshold"))];
+            }
+            JsonMembers.RequireKnownQuery(request);
             RequireJson(request);
             using var document = await RequestBodies.ReadJsonAsync(request, cancellationToken);
             var root = document.RootElement;
             if (!batch) return [RetrievalJson.Query(root, "the search", options.DefaultK)];
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("searches", out var searches) || searches.ValueKind != JsonValueKind.Array)
                 throw Invalid("the body must be an object with a \"searches\" array");
+            JsonMembers.RequireKnown(root, "the body", ["searches"]);
             if (searches.GetArrayLength() > options.MaxSearchesPerRequest)
-                throw new ApiRequestError(ApiProblems.TooManyImages, $"{searches.GetArrayLength()} searches in one request; at most {options.MaxSearchesPerRequest}");
+                throw new ApiRequestError(ApiProblems.TooManySearches, $"{searches.GetArrayLength()} searches in one request; at most {options.MaxSearchesPerRequest}");
             return searches.EnumerateArray().Select((s, i) => RetrievalJson.Query(s, $"search {i}", options.DefaultK)).ToArray();
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -92,7 +105,7 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
 
     private async Task<IReadOnlyList<PointInput>> ReadMultipartPointsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = serving.MaxBodyBytes, ValueCountLimit = serving.MaxImagesPerRequest + 16 }, cancellationToken);
+        var form = await request.ReadFormAsync(RequestBodies.MultipartLimits(serving.MaxBodyBytes, serving.MaxImagesPerRequest), cancellationToken);
         if (form.Files.Count > serving.MaxImagesPerRequest)
             throw new ApiRequestError(ApiProblems.TooManyImages, $"{form.Files.Count} images in one request; at most {serving.MaxImagesPerRequest}");
         JsonDocument? payloads = null;

@@ -54,7 +54,7 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     {
         if (points.Count == 0) throw new ApiRequestError(ApiProblems.InvalidArgument, "the request holds no points");
         if (points.Count > _options.MaxPointsPerRequest)
-            throw new ApiRequestError(ApiProblems.TooManyImages, $"{points.Count} points in one request; at most {_options.MaxPointsPerRequest}");
+            throw new ApiRequestError(ApiProblems.TooManyPoints, $"{points.Count} points in one request; at most {_options.MaxPointsPerRequest}");
         var store = Store();
         var collection = await CollectionAsync(store, name, cancellationToken);
         var watch = Stopwatch.StartNew();

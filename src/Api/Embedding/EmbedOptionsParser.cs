@@ -10,9 +10,14 @@ namespace EmbeddingService.Api.Embedding;
 /// <summary>Reads embedding options from name/value pairs (query string or JSON "options"), over the configured defaults.</summary>
 public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
 {
+    /// <summary>The largest resolution a request may ask for.</summary>
+    public const int MaxResolution = 2048;
+
+    public static readonly string[] Names = ["pooling", "normalize", "policy", "resolution", "patch_features"];
+
     public EmbedRequestOptions Defaults => new(Pooling.Cls, true, serving.Policy, serving.Resolution, false);
 
-    /// <summary>Throws <see cref="ApiRequestError"/> (invalid_argument) naming the bad option.</summary>
+    /// <summary>Throws <see cref="ApiRequestError"/> (invalid_argument) naming a bad or unknown option.</summary>
     public EmbedRequestOptions Parse(IEnumerable<KeyValuePair<string, string?>> values, EmbedRequestOptions? start = null)
     {
         var options = start ?? Defaults;
@@ -33,18 +38,24 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
                     options = options with { Policy = value is ResizePolicies.CenterCrop or ResizePolicies.KeepAspect ? value : throw Invalid(name, value, $"{ResizePolicies.CenterCrop} or {ResizePolicies.KeepAspect}") };
                     break;
                 case "resolution":
-                    options = options with { Resolution = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r >= patchSize && r <= 2048 && r % patchSize == 0
-                        ? r
-                        : throw Invalid(name, value, $"a multiple of {patchSize} between {patchSize} and 2048") };
+                    options = options with { Resolution = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? Resolution(r) : throw InvalidResolution(value) };
                     break;
+                default:
+                    throw new ApiRequestError(ApiProblems.InvalidArgument, $"unknown option '{name}'; expected {string.Join(", ", Names)}");
             }
         }
         return options;
     }
 
-    /// <summary>The options among the members of a JSON object (strings as they are, other values as JSON text); other members are ignored.</summary>
-    public EmbedRequestOptions Parse(JsonElement options, EmbedRequestOptions? start = null) =>
-        Parse(options.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, (string?)(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText()))), start);
+    /// <summary>The options of a JSON object (strings as they are, other values as JSON text); any other member but <paramref name="notOptions"/> is refused.</summary>
+    public EmbedRequestOptions Parse(JsonElement options, EmbedRequestOptions? start = null, IReadOnlyCollection<string>? notOptions = null) =>
+        Parse(options.EnumerateObject().Where(p => notOptions?.Contains(p.Name) != true).Select(p => KeyValuePair.Create(p.Name, (string?)(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText()))), start);
+
+    /// <summary>A requested resolution: a multiple of the patch size up to <see cref="MaxResolution"/>.</summary>
+    public int Resolution(int resolution) =>
+        resolution >= patchSize && resolution <= MaxResolution && resolution % patchSize == 0 ? resolution : throw InvalidResolution(resolution.ToString(CultureInfo.InvariantCulture));
+
+    private ApiRequestError InvalidResolution(string? value) => Invalid("resolution", value, $"a multiple of {patchSize} between {patchSize} and {MaxResolution}");
 
     private static bool ParseBool(string name, string? value) => value?.ToLowerInvariant() switch
     {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Problems;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace EmbeddingService.Api.Embedding;
 
@@ -11,6 +10,9 @@ namespace EmbeddingService.Api.Embedding;
 /// </summary>
 public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParser parser)
 {
+    private static readonly string[] RootMembers = ["inputs", "options"];
+    private static readonly string[] InputMembers = ["image", "id"];
+
     public async Task<(IReadOnlyList<EmbedInput> Inputs, EmbedRequestOptions Options)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         RequestBodies.Limit(request, serving.MaxBodyBytes);
@@ -35,6 +37,10 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
         {
             throw RequestBodies.TooLarge(serving.MaxBodyBytes);
         }
+        catch (InvalidDataException e) when (RequestBodies.IsPartCountLimit(e))
+        {
+            throw new ApiRequestError(ApiProblems.TooManyImages, $"more than {serving.MaxImagesPerRequest} images in one request");
+        }
         catch (InvalidDataException e)
         {
             throw new ApiRequestError(ApiProblems.InvalidArgument, $"malformed multipart body: {e.Message}");
@@ -43,7 +49,7 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
 
     private async Task<IReadOnlyList<EmbedInput>> ReadMultipartAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = serving.MaxBodyBytes, ValueCountLimit = serving.MaxImagesPerRequest + 16 }, cancellationToken);
+        var form = await request.ReadFormAsync(RequestBodies.MultipartLimits(serving.MaxBodyBytes, serving.MaxImagesPerRequest), cancellationToken);
         var inputs = new List<EmbedInput>(form.Files.Count);
         foreach (var file in form.Files)
         {
@@ -61,6 +67,7 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs", out var inputsElement) || inputsElement.ValueKind != JsonValueKind.Array)
                 throw new ApiRequestError(ApiProblems.InvalidArgument, "the JSON body must be an object with an \"inputs\" array");
+            JsonMembers.RequireKnown(root, "the body", RootMembers);
             if (root.TryGetProperty("options", out var optionsElement))
             {
                 if (optionsElement.ValueKind != JsonValueKind.Object)
@@ -75,6 +82,7 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
                     throw new ApiRequestError(ApiProblems.TooManyImages, $"more than {serving.MaxImagesPerRequest} images in one request");
                 if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("image", out var image) || image.ValueKind != JsonValueKind.String)
                     throw new ApiRequestError(ApiProblems.InvalidArgument, $"input {index} must be an object with an \"image\" string (base64)", index);
+                JsonMembers.RequireKnown(item, $"input {index}", InputMembers, index);
                 var id = item.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
                 if (!image.TryGetBytesFromBase64(out var bytes))
                     throw new ApiRequestError(ApiProblems.InvalidArgument, $"input {index}: \"image\" is not valid base64", index);

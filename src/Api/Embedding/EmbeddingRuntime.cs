@@ -62,10 +62,7 @@ public sealed class EmbeddingRuntime(
     /// <summary>Checks what can be checked without loading, so that a malformed setting fails start-up at once.</summary>
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        var o = modelOptions.Value;
-        var request = new ModelLoadRequest { Weights = o.Weights, Architecture = string.IsNullOrWhiteSpace(o.Architecture) ? null : o.Architecture, Heads = o.Heads, Device = o.Device, Precision = o.Precision };
-        request.Validate();
-        _request = request;
+        _request = modelOptions.Value.LoadRequest();
         // Readiness goes first so that load balancers stop sending work while in-flight requests drain.
         lifetime.ApplicationStopping.Register(() => _draining = true);
         return Task.CompletedTask;

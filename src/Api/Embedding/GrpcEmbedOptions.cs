@@ -1,24 +1,45 @@
-using System.Globalization;
+using EmbeddingService.Api.Problems;
 using EmbeddingService.Engine.Imaging;
+using EmbeddingService.Engine.Inference;
 using V1 = EmbeddingService.Protos.V1;
 
 namespace EmbeddingService.Api.Embedding;
 
-/// <summary>The embedding options of a gRPC message, validated by the same parser as the REST options.</summary>
+/// <summary>
+/// The embedding options of a gRPC message, its enums mapped straight to the typed options over the configured
+/// defaults; a value outside an enum is invalid_argument, never a silent default.
+/// </summary>
 public static class GrpcEmbedOptions
 {
     /// <summary>Throws <see cref="ApiRequestError"/> (invalid_argument) naming a bad option.</summary>
     public static EmbedRequestOptions Parse(EmbedOptionsParser parser, V1.EmbedOptions? message)
     {
-        if (message is null) return parser.Defaults;
-        var values = new List<KeyValuePair<string, string?>>();
-        if (message.Pooling != V1.Pooling.Unspecified)
-            values.Add(new("pooling", message.Pooling switch { V1.Pooling.Mean => "mean", V1.Pooling.ClsMean => "cls+mean", _ => "cls" }));
-        if (message.HasNormalize) values.Add(new("normalize", message.Normalize ? "true" : "false"));
-        if (message.Policy != V1.ResizePolicy.Unspecified)
-            values.Add(new("policy", message.Policy == V1.ResizePolicy.KeepAspect ? ResizePolicies.KeepAspect : ResizePolicies.CenterCrop));
-        if (message.Resolution != 0) values.Add(new("resolution", message.Resolution.ToString(CultureInfo.InvariantCulture)));
-        if (message.PatchFeatures) values.Add(new("patch_features", "true"));
-        return parser.Parse(values);
+        var options = parser.Defaults;
+        if (message is null) return options;
+        options = options with
+        {
+            Pooling = message.Pooling switch
+            {
+                V1.Pooling.Unspecified => options.Pooling,
+                V1.Pooling.Cls => Pooling.Cls,
+                V1.Pooling.Mean => Pooling.Mean,
+                V1.Pooling.ClsMean => Pooling.ClsMean,
+                var unknown => throw Invalid("pooling", (int)unknown),
+            },
+            Policy = message.Policy switch
+            {
+                V1.ResizePolicy.Unspecified => options.Policy,
+                V1.ResizePolicy.CenterCrop => ResizePolicies.CenterCrop,
+                V1.ResizePolicy.KeepAspect => ResizePolicies.KeepAspect,
+                var unknown => throw Invalid("policy", (int)unknown),
+            },
+            Normalize = message.HasNormalize ? message.Normalize : options.Normalize,
+            Resolution = message.Resolution == 0 ? options.Resolution : parser.Resolution(message.Resolution),
+            PatchFeatures = message.PatchFeatures,
+        };
+        return options;
     }
+
+    private static ApiRequestError Invalid(string option, int value) =>
+        new(ApiProblems.InvalidArgument, $"option '{option}' is {value}, which its enum does not define");
 }

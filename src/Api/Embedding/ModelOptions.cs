@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EmbeddingService.Engine.Inference;
 
 namespace EmbeddingService.Api.Embedding;
 
@@ -22,4 +23,12 @@ public sealed class ModelOptions
 
     [Required]
     public string Precision { get; set; } = "fp32";
+
+    /// <summary>What to load; throws <see cref="ArgumentException"/> for a value that can be refused without loading.</summary>
+    public ModelLoadRequest LoadRequest()
+    {
+        var request = new ModelLoadRequest { Weights = Weights, Architecture = string.IsNullOrWhiteSpace(Architecture) ? null : Architecture, Heads = Heads, Device = Device, Precision = Precision };
+        request.Validate();
+        return request;
+    }
 }

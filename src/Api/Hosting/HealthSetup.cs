@@ -4,12 +4,13 @@ using EmbeddingService.Api.Problems;
 using EmbeddingService.Api.Security;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using V1 = EmbeddingService.Protos.V1;
 
 namespace EmbeddingService.Api.Hosting;
 
 /// <summary>
-/// Liveness and readiness over HTTP (/health/live, /health/ready) and gRPC (grpc.health.v1, service "" and
-/// "ready"), both from the same health checks, plus gRPC server reflection.
+/// Liveness and readiness over HTTP (/health/live, /health/ready) and gRPC (grpc.health.v1, service "", "ready",
+/// "embedding.v1.Embedding" and "embedding.v1.Retrieval"), both from the same health checks, plus gRPC server reflection.
 /// </summary>
 public static class HealthSetup
 {
@@ -19,6 +20,9 @@ public static class HealthSetup
             {
                 options.Services.Map(string.Empty, _ => true);
                 options.Services.Map(ModelReadyHealthCheck.ReadyTag, r => r.Tags.Contains(ModelReadyHealthCheck.ReadyTag));
+                // The gRPC services by name, as health-checking clients (grpc_health_probe -service, Envoy) ask for them.
+                options.Services.Map(V1.Embedding.Descriptor.FullName, r => r.Tags.Contains(ModelReadyHealthCheck.ReadyTag));
+                options.Services.Map(V1.Retrieval.Descriptor.FullName, r => r.Tags.Contains(ModelReadyHealthCheck.ReadyTag));
             })
             .AddCheck<ModelReadyHealthCheck>(ModelReadyHealthCheck.Name, tags: [ModelReadyHealthCheck.ReadyTag])
             .AddCheck<StoreReadyHealthCheck>(StoreReadyHealthCheck.Name, tags: [ModelReadyHealthCheck.ReadyTag]);

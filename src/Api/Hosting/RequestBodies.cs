@@ -19,6 +19,12 @@ public static class RequestBodies
 
     public static ApiRequestError TooLarge(long maxBytes) => new(ApiProblems.PayloadTooLarge, $"the request body exceeds {maxBytes} bytes");
 
+    /// <summary>The form limit of <see cref="MultipartLimits"/> was reached: the body has more parts than a request may hold.</summary>
+    public static bool IsPartCountLimit(InvalidDataException e) => e.Message.StartsWith("Form value count limit", StringComparison.Ordinal);
+
+    /// <summary>Multipart reading for bodies of at most <paramref name="maxImages"/> images (and a few fields).</summary>
+    public static FormOptions MultipartLimits(long maxBytes, int maxImages) => new() { MultipartBodyLengthLimit = maxBytes, ValueCountLimit = maxImages + 16 };
+
     /// <summary>The media type of the body, lower case, without parameters; null when none was sent.</summary>
     public static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is { Length: > 0 } type ? type : null;
 

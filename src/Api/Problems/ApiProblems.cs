@@ -15,6 +15,8 @@ public static class ApiProblems
     public const string PayloadTooLarge = "payload_too_large";
     public const string TooManyImages = "too_many_images";
     public const string RequestTooLarge = "request_too_large";
+    public const string TooManyPoints = "too_many_points";
+    public const string TooManySearches = "too_many_searches";
     public const string Overloaded = "overloaded";
     public const string DeadlineExceeded = "deadline_exceeded";
     public const string Unauthorized = "unauthorized";
@@ -46,6 +48,8 @@ public static class ApiProblems
         [PayloadTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
         [TooManyImages] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
         [RequestTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.ResourceExhausted),
+        [TooManyPoints] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
+        [TooManySearches] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
         [Overloaded] = (StatusCodes.Status429TooManyRequests, StatusCode.ResourceExhausted),
         [DeadlineExceeded] = (StatusCodes.Status504GatewayTimeout, StatusCode.DeadlineExceeded),
         [Unauthorized] = (StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated),
