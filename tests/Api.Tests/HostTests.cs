@@ -106,6 +106,12 @@ public sealed class HostTests
         Assert.Equal("Collections", search.GetProperty("tags")[0].GetString());
         Assert.True(search.GetProperty("responses").TryGetProperty("200", out var found) && found.GetProperty("content").TryGetProperty("application/json", out _));
         Assert.True(search.GetProperty("responses").TryGetProperty("409", out _));
+        var embed = document.GetProperty("paths").GetProperty("/v1/embed").GetProperty("post");
+        Assert.Equal("Embedding", embed.GetProperty("tags")[0].GetString());
+        Assert.False(string.IsNullOrEmpty(embed.GetProperty("summary").GetString()));
+        Assert.True(embed.GetProperty("responses").TryGetProperty("413", out _));
+        Assert.Equal("Service", info.GetProperty("get").GetProperty("tags")[0].GetString());
+        Assert.Equal("Admin", document.GetProperty("paths").GetProperty("/v1/admin/ping").GetProperty("get").GetProperty("tags")[0].GetString());
         var docs = await service.RestClient.GetAsync("/docs");
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
         Assert.Equal("text/html", docs.Content.Headers.ContentType?.MediaType);

@@ -18,6 +18,7 @@ public static class ServiceEndpoints
                 ? Results.Ok(ModelInfo.Of(current.Model, serving.Value, retrieval.Value))
                 : ApiProblems.Result(ApiProblems.NotReady, runtime.State))
             .WithName("GetInfo")
+            .WithTags("Service")
             .WithSummary("What the service serves: model, output widths per pooling, preprocessing, batching, request limits, versions.")
             .Produces<ModelInfo>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -30,5 +31,5 @@ public static class ServiceEndpoints
 
     /// <summary>Routes under /v1/admin, all of which need an admin key.</summary>
     public static RouteGroupBuilder MapAdminGroup(this IEndpointRouteBuilder routes) =>
-        routes.MapGroup(AdminPrefix).RequireAuthorization(AuthPolicies.Admin).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        routes.MapGroup(AdminPrefix).WithTags("Admin").RequireAuthorization(AuthPolicies.Admin).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 }

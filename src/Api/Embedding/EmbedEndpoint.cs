@@ -14,7 +14,19 @@ public static class EmbedEndpoint
     public const string NpyMediaType = "application/x-npy";
 
     public static RouteHandlerBuilder MapEmbedEndpoint(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/v1/embed", HandleAsync).DisableAntiforgery();
+        routes.MapPost("/v1/embed", HandleAsync).DisableAntiforgery()
+            .WithName("Embed")
+            .WithTags("Embedding")
+            .WithSummary("Embeds images: a raw image body (image/*), multipart image parts, or JSON {\"inputs\":[{\"image\":\"<base64>\",\"id\"}],\"options\":{...}}; options also in the query (pooling, normalize, policy, resolution, patch_features). JSON out, or float32 .npy with Accept: application/x-npy.")
+            .Produces<EmbedResponse>()
+            .Produces(StatusCodes.Status200OK, contentType: NpyMediaType)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
     private static async Task<IResult> HandleAsync(HttpContext context, EmbeddingRuntime runtime, IOptions<ServingOptions> serving, RequestLogEnricher log)
     {
