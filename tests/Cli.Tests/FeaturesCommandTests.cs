@@ -29,6 +29,20 @@ public sealed class FeaturesCommandTests
     }
 
     [Fact]
+    public void Takes_the_single_image_tensor_that_preprocess_writes()
+    {
+        var folder = CliRun.TempDir();
+        var tensor = Path.Combine(folder, "x.npy");
+        var (code, _, stderr) = CliRun.Run("preprocess", "--policy", "center-crop", CliRun.Fixture("images", "good", "rocket.jpg"), "--out", tensor);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(new long[] { 3, 224, 224 }, Npy.Read(tensor).Shape);
+        var outDir = Path.Combine(folder, "features");
+        (code, _, stderr) = CliRun.Run("features", "--arch", "vits14", "--weights", "random:0", "--input", tensor, "--out", outDir);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(new long[] { 1, 384 }, Npy.Read(Path.Combine(outDir, "cls.npy")).Shape);
+    }
+
+    [Fact]
     public void RandomWeightsWriteShapesOfTheNamedArchitecture()
     {
         var input = Path.Combine(CliRun.TempDir(), "x.npy");

@@ -15,7 +15,7 @@ public static class EmbedCommand
         var model = new ModelOptions().AddTo(command);
         var preprocess = new PreprocessOptions().AddTo(command);
         var pooling = new Option<string>("--pooling") { Description = "cls, mean or cls+mean", DefaultValueFactory = _ => "cls" };
-        var normalize = new Option<bool>("--normalize") { Description = "L2-normalise each embedding", DefaultValueFactory = _ => true };
+        var normalize = new Option<bool>("--normalize") { Description = "L2-normalise each embedding (default: true; --normalize false for raw features)", DefaultValueFactory = _ => true };
         var output = new Option<FileInfo?>("--out") { Description = "Write a float32 [N, dim] .npy instead of JSON lines" };
         var threads = ThreadsOption.Create();
         var images = new Argument<FileInfo[]>("images") { Description = "Image files", Arity = ArgumentArity.OneOrMore };

@@ -12,7 +12,7 @@ public static class FeaturesCommand
     {
         var command = new Command("features", "Run forward_features on a normalised float32 NCHW .npy; writes cls.npy, patch.npy, prenorm.npy (and reg.npy)");
         var model = new ModelOptions().AddTo(command);
-        var input = new Option<FileInfo>("--input") { Description = "Normalised float32 [N, 3, H, W] .npy", Required = true };
+        var input = new Option<FileInfo>("--input") { Description = "Normalised float32 [N, 3, H, W] .npy, or one [3, H, W] image as embedctl preprocess writes it", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output directory (created if missing)", Required = true };
         var threads = ThreadsOption.Create();
         command.Options.Add(input);
@@ -23,7 +23,8 @@ public static class FeaturesCommand
             var request = model.Request(result);
             ThreadsOption.Apply(result.GetValue(threads));
             var array = Npy.Read(result.GetValue(input)!.FullName);
-            if (array.Shape.Length != 4) throw new InvalidDataException($"--input must be [N, C, H, W], got [{string.Join(", ", array.Shape)}]");
+            if (array.Shape.Length == 3) array = array with { Shape = [1, .. array.Shape] };
+            if (array.Shape.Length != 4) throw new InvalidDataException($"--input must be [N, C, H, W] or [C, H, W], got [{string.Join(", ", array.Shape)}]");
             using var loaded = ModelLoader.Load(request);
             var outDir = result.GetValue(output)!;
             outDir.Create();
