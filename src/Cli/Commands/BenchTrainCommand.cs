@@ -87,7 +87,7 @@ public static class BenchTrainCommand
             var rss = new JsonObject();
             var losses = new JsonArray();
             var phases = new List<IReadOnlyDictionary<string, double>>();
-            for (var i = 0; i < warmupSteps + timedSteps + (rssSteps.Count > 0 ? rssSteps.Max() : 0); i++)
+            for (var i = 0; i < warmupSteps + Math.Max(timedSteps, rssSteps.Count > 0 ? rssSteps.Max() : 0); i++)
             {
                 var clock = Stopwatch.StartNew();
                 using (NewDisposeScope())

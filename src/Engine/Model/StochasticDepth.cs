@@ -8,7 +8,9 @@ public sealed record StochasticDepth(double Rate, bool Uniform = false, Stochast
 {
     public double RateOfBlock(int block, int depth)
     {
-        if (Uniform || block == depth - 1) return depth == 1 && !Uniform ? 0 : Rate;
-        return block * (Rate / (depth - 1));
+        if (Uniform) return Rate;
+        if (depth == 1) return 0;
+        // numpy's linspace sets its last point to the end value exactly.
+        return block == depth - 1 ? Rate : block * (Rate / (depth - 1));
     }
 }

@@ -35,15 +35,11 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
         Options = options;
         _dinoLoss = new DinoLoss(student.DinoHeadConfig.Prototypes, options.StudentTemp, options.CenterMomentum);
         _ibotLoss = new IbotPatchLoss(student.IbotHeadConfig.Prototypes, options.StudentTemp, options.CenterMomentum);
-        var device = student.Backbone.parameters().First().device;
-        _dinoLoss.to(device);
-        _ibotLoss.to(device);
+        _dinoLoss.to(student.Device);
+        _ibotLoss.to(student.Device);
         if (options.KoleoLossWeight > 0) _koleoLoss = new KoLeoLoss();
-        foreach (var frozen in new[] { teacher, studentEma })
-        {
-            foreach (var parameter in frozen.parameters()) parameter.requires_grad = false;
-            frozen.eval();
-        }
+        teacher.Freeze();
+        studentEma.Freeze();
         _teacher = new TeacherCompute(teacher, Compute.TeacherDtype);
     }
 
@@ -71,23 +67,18 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
     private LossAccumulator StudentLosses(CollatedBatch batch, Tensor dinoTargets, Tensor ibotTargets)
     {
         using var scope = NewDisposeScope();
-        var (globalCrops, localCrops) = (batch.CollatedGlobalCrops, batch.CollatedLocalCrops);
-        var localCropCount = (int)(localCrops.shape[0] / (globalCrops.shape[0] / GlobalCrops));
-        var crops = localCropCount > 0
-            ? new List<(Tensor, Tensor?)> { (globalCrops, null), (localCrops, null) }
-            : new List<(Tensor, Tensor?)> { (globalCrops, null) };
-        var features = StudentCrops.Forward(Student.Backbone, crops, Compute.PackStudentCrops);
-        var globalCls = features[0].Cls;
-        var localCls = localCropCount > 0 ? features[1].Cls : globalCls.narrow(0, 0, 0);
+        var (global, localCls, localCropCount) = StudentCrops.Forward(
+            Student.Backbone, batch.CollatedGlobalCrops, null, batch.CollatedLocalCrops, Compute.PackStudentCrops);
+        var globalCls = global.Cls;
         var clsAfterHead = Student.DinoHead.call(cat([localCls, globalCls], 0));
         var localAfterHead = clsAfterHead.narrow(0, 0, localCls.shape[0]);
         var globalAfterHead = clsAfterHead.narrow(0, localCls.shape[0], globalCls.shape[0]);
-        var patchesAfterHead = Student.IbotHead.call(features[0].Patches);
+        var patchesAfterHead = Student.IbotHead.call(global.Patches);
 
-        var losses = new LossAccumulator(globalCrops.device);
+        var losses = new LossAccumulator(globalCls.device);
         CrossCropDinoTerms.Add(losses, _dinoLoss, _koleoLoss, Options, localAfterHead, globalAfterHead, globalCls, dinoTargets, localCropCount);
         // iBOT on every patch: all-True masks make forward the mean over patches and crops.
-        var allPatches = ones(patchesAfterHead.shape[0], patchesAfterHead.shape[1], dtype: ScalarType.Bool, device: globalCrops.device);
+        var allPatches = ones(patchesAfterHead.shape[0], patchesAfterHead.shape[1], dtype: ScalarType.Bool, device: globalCls.device);
         var ibot = _ibotLoss.Forward(patchesAfterHead, ibotTargets, allPatches).mul(CrossCropDinoTerms.LossScales / GlobalCrops);
         losses.Add("ibot_loss", ibot, Options.IbotLossWeight, displayDivisor: 2);
         losses.Total.MoveToOuterDisposeScope();

@@ -4,12 +4,4 @@ namespace EmbeddingService.Training.Train;
 /// The loss dict of one step, under the official names and with the official display scaling (koleo and iBOT halved),
 /// plus the total that was back-propagated. Terms a recipe does not have are absent.
 /// </summary>
-public sealed record SslLosses(IReadOnlyDictionary<string, double> LossDict, double TotalBackpropagated)
-{
-    public bool IsFinite(out string? firstNonFinite)
-    {
-        firstNonFinite = LossDict.FirstOrDefault(term => !double.IsFinite(term.Value)).Key
-            ?? (double.IsFinite(TotalBackpropagated) ? null : "total");
-        return firstNonFinite is null;
-    }
-}
+public sealed record SslLosses(IReadOnlyDictionary<string, double> LossDict, double TotalBackpropagated);

@@ -26,17 +26,15 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
         Student = student;
         Teacher = teacher;
         Options = options;
-        var device = student.Backbone.parameters().First().device;
         _dinoLoss = new DinoLoss(student.DinoHeadConfig.Prototypes, options.StudentTemp, options.CenterMomentum);
-        _dinoLoss.to(device);
+        _dinoLoss.to(student.Device);
         if (options.IbotLossWeight > 0)
         {
             _ibotLoss = new IbotPatchLoss(student.IbotHeadConfig.Prototypes, options.StudentTemp, options.CenterMomentum);
-            _ibotLoss.to(device);
+            _ibotLoss.to(student.Device);
         }
         if (options.KoleoLossWeight > 0) _koleoLoss = new KoLeoLoss();
-        foreach (var parameter in teacher.parameters()) parameter.requires_grad = false;
-        teacher.eval();
+        teacher.Freeze();
         _teacher = new TeacherCompute(teacher, Compute.TeacherDtype);
     }
 
@@ -47,12 +45,6 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
     public SslObjectiveOptions Options { get; }
 
     public SslComputeOptions Compute { get; }
-
-    /// <summary>The running centres of the "centering" targets (DINO [1, K], iBOT [1, 1, K]): part of a resumable state.</summary>
-    public IReadOnlyDictionary<string, Tensor> CenterBuffers =>
-        _ibotLoss is null
-            ? new Dictionary<string, Tensor> { ["dino_loss.center"] = _dinoLoss.Center }
-            : new Dictionary<string, Tensor> { ["dino_loss.center"] = _dinoLoss.Center, ["ibot_patch_loss.center"] = _ibotLoss.Center };
 
     /// <summary>Computes every loss term for the batch and back-propagates their sum into the student's gradients.</summary>
     public SslLosses ForwardBackward(CollatedBatch batch, double teacherTemp, PhaseTimer? timer = null)
@@ -71,26 +63,21 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
     private LossAccumulator StudentLosses(CollatedBatch batch, Tensor dinoTargets, Tensor? ibotTargets)
     {
         using var scope = NewDisposeScope();
-        var globalCrops = batch.CollatedGlobalCrops;
-        var localCropCount = (int)(batch.CollatedLocalCrops.shape[0] / (globalCrops.shape[0] / GlobalCrops));
         var masks = batch.Masks;
-        var crops = localCropCount > 0
-            ? new List<(Tensor, Tensor?)> { (globalCrops, masks.CollatedMasks), (batch.CollatedLocalCrops, null) }
-            : new List<(Tensor, Tensor?)> { (globalCrops, masks.CollatedMasks) };
-        var features = StudentCrops.Forward(Student.Backbone, crops, Compute.PackStudentCrops);
-        var globalCls = features[0].Cls;
-        var localCls = localCropCount > 0 ? features[1].Cls : globalCls.narrow(0, 0, 0);
+        var (global, localCls, localCropCount) = StudentCrops.Forward(
+            Student.Backbone, batch.CollatedGlobalCrops, masks.CollatedMasks, batch.CollatedLocalCrops, Compute.PackStudentCrops);
+        var globalCls = global.Cls;
 
         // The DINO head runs once on local cls, global cls and (when shared) the masked patch tokens, as the official
         // block-diagonal concatenation does; the head is row-wise, so this equals separate calls.
-        var maskedPatches = ibotTargets is null ? null : MaskedPatches(features[0].Patches, masks);
+        var maskedPatches = ibotTargets is null ? null : MaskedPatches(global.Patches, masks);
         var headInputs = new List<Tensor> { localCls, globalCls };
         if (maskedPatches is not null && !Student.HasSeparateIbotHead) headInputs.Add(maskedPatches);
         var headOutputs = Student.DinoHead.call(cat(headInputs, 0));
         var localAfterHead = headOutputs.narrow(0, 0, localCls.shape[0]);
         var globalAfterHead = headOutputs.narrow(0, localCls.shape[0], globalCls.shape[0]);
 
-        var losses = new LossAccumulator(globalCrops.device);
+        var losses = new LossAccumulator(globalCls.device);
         CrossCropDinoTerms.Add(losses, _dinoLoss, _koleoLoss, Options, localAfterHead, globalAfterHead, globalCls, dinoTargets, localCropCount);
         if (maskedPatches is not null)
         {

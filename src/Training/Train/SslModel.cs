@@ -51,6 +51,16 @@ public sealed class SslModel : nn.Module
             ? [("backbone", backbone), ("dino_head", dino_head)]
             : [("backbone", backbone), ("dino_head", dino_head), ("ibot_head", ibot_head)];
 
+    /// <summary>The device its parameters live on.</summary>
+    public Device Device => backbone.parameters().First().device;
+
+    /// <summary>No gradients and eval mode: a teacher, or an EMA kept as a result.</summary>
+    public void Freeze()
+    {
+        foreach (var parameter in parameters()) parameter.requires_grad = false;
+        eval();
+    }
+
     /// <summary>A new model of the same architecture (fresh parameters, on the CPU).</summary>
     public SslModel EmptyCopy() => new(BackboneConfig, DinoHeadConfig, HasSeparateIbotHead ? IbotHeadConfig : null);
 

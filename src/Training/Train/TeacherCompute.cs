@@ -19,10 +19,9 @@ internal sealed class TeacherCompute : IDisposable
         if (dtype is not (ScalarType.Float16 or ScalarType.BFloat16))
             throw new ArgumentException($"the teacher runs in float16, bfloat16 or float32, not {dtype}");
         _copy = master.EmptyCopy();
-        _copy.to(master.Backbone.parameters().First().device);
+        _copy.to(master.Device);
         _copy.to(dtype.Value);
-        foreach (var parameter in _copy.parameters()) parameter.requires_grad = false;
-        _copy.eval();
+        _copy.Freeze();
         Refresh();
     }
 
