@@ -43,5 +43,31 @@ public sealed class ScheduledAdamW : IDisposable
 
     public void Step() => optimizer.step();
 
+    /// <summary>
+    /// The optimiser's state, parameter by parameter in group order: the live first and second moments and the step
+    /// count (TorchSharp counts steps per parameter). A checkpoint writes these; <see cref="LoadState"/> puts them back
+    /// exactly, so a resumed run steps as the uninterrupted one.
+    /// </summary>
+    public IReadOnlyList<AdamWParameterState> State() =>
+        optimizer.state_dict().State.Cast<AdamW.State>().Select(s => new AdamWParameterState(s.exp_avg, s.exp_avg_sq, s.step)).ToList();
+
+    /// <summary>Copies saved moments and step counts (in the order of <see cref="State"/>) into the optimiser.</summary>
+    public void LoadState(IReadOnlyList<AdamWParameterState> saved)
+    {
+        var states = optimizer.state_dict().State.Cast<AdamW.State>().ToList();
+        if (saved.Count != states.Count)
+            throw new ArgumentException($"the saved optimiser state has {saved.Count} parameters, the optimiser {states.Count}");
+        using var noGrad = no_grad();
+        for (var i = 0; i < states.Count; i++)
+        {
+            var (state, source) = (states[i], saved[i]);
+            if (!state.exp_avg.shape.SequenceEqual(source.ExpAvg.shape) || !state.exp_avg_sq.shape.SequenceEqual(source.ExpAvgSq.shape))
+                throw new ArgumentException($"saved optimiser state {i} has shape [{string.Join(", ", source.ExpAvg.shape)}], the parameter [{string.Join(", ", state.exp_avg.shape)}]");
+            state.exp_avg.copy_(source.ExpAvg);
+            state.exp_avg_sq.copy_(source.ExpAvgSq);
+            state.step = source.Step;
+        }
+    }
+
     public void Dispose() => optimizer.Dispose();
 }

@@ -6,7 +6,7 @@ namespace EmbeddingService.Training.Train;
 /// <summary>
 /// The DINO and KoLeo terms of forward_backward, shared by pretraining and distillation: local crops against both
 /// teacher crops, global crops against the swapped teacher crops (×2, both processed together), each divided by the
-/// number of crop pairs; KoLeo per global crop on the backbone's cls tokens.
+/// number of crop pairs; KoLeo per global crop on the backbone's cls tokens; the collapse indicators of both.
 /// </summary>
 internal static class CrossCropDinoTerms
 {
@@ -24,6 +24,8 @@ internal static class CrossCropDinoTerms
                 dinoLoss.Forward(localAfterHead.chunk(localCropCount), teacherTargets.unbind(0)).div(pairs), options.DinoLossWeight);
         losses.Add("dino_global_crops_loss",
             dinoLoss.Forward([globalAfterHead], [teacherTargets.flatten(0, 1)]).mul(LossScales).div(pairs), options.DinoLossWeight);
+        losses.Indicate(CollapseIndicators.TeacherEntropy, CollapseIndicators.NormalizedEntropy(teacherTargets));
+        losses.Indicate(CollapseIndicators.StudentClsStd, CollapseIndicators.NormalizedStd(globalCls));
         if (koleoLoss is null) return;
         // Not between the two crops of one image: one KoLeo per global crop.
         var chunks = globalCls.chunk(GlobalCrops);

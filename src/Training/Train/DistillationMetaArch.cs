@@ -105,6 +105,15 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
         return (dino.view(GlobalCrops, -1, dino.shape[1]).MoveToOuterDisposeScope(), ibot.view(crops, patches, prototypes).MoveToOuterDisposeScope());
     }
 
+    public IReadOnlyDictionary<string, Tensor> LossBuffers()
+    {
+        _dinoLoss.ApplyCenterUpdate();
+        var buffers = new Dictionary<string, Tensor> { ["dino_loss.center"] = _dinoLoss.Center };
+        _ibotLoss.ApplyCenterUpdate();
+        buffers["ibot_patch_loss.center"] = _ibotLoss.Center;
+        return buffers;
+    }
+
     public void Dispose()
     {
         _dinoLoss.Dispose();

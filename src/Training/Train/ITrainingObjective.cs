@@ -1,4 +1,5 @@
 using EmbeddingService.Training.Masking;
+using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Train;
 
@@ -14,4 +15,11 @@ public interface ITrainingObjective
 
     /// <summary>The step's exponential moving average: the teacher (pretraining) or the student's EMA (distillation).</summary>
     void UpdateEma(double momentum);
+
+    /// <summary>
+    /// The losses' running buffers under their official names (dino_loss.center, ibot_patch_loss.center), with any
+    /// deferred centre update applied first — the same arithmetic the next step would do, so a checkpoint can save
+    /// them and a resumed run restore them in place (copy_) and continue bit-identically.
+    /// </summary>
+    IReadOnlyDictionary<string, Tensor> LossBuffers();
 }

@@ -6,6 +6,7 @@ namespace EmbeddingService.Training.Train;
 internal sealed class LossAccumulator(Device device)
 {
     private readonly Dictionary<string, double> _lossDict = [];
+    private readonly Dictionary<string, double> _indicators = [];
 
     public Tensor Total { get; private set; } = zeros([], device: device);
 
@@ -16,10 +17,13 @@ internal sealed class LossAccumulator(Device device)
         Total = Total.add(term.mul(weight));
     }
 
+    /// <summary>Records a measurement that is not part of the loss.</summary>
+    public void Indicate(string name, double value) => _indicators[name] = value;
+
     public SslLosses Backward()
     {
         var total = Total.item<float>();
         Total.backward();
-        return new SslLosses(_lossDict, total);
+        return new SslLosses(_lossDict, total) { Indicators = _indicators };
     }
 }

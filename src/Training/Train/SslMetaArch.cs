@@ -162,6 +162,16 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
     private static Tensor MaskedPatches(Tensor patchTokens, MaskBatch masks) =>
         patchTokens.flatten(0, 1).index_select(0, masks.MaskIndicesList);
 
+    public IReadOnlyDictionary<string, Tensor> LossBuffers()
+    {
+        _dinoLoss.ApplyCenterUpdate();
+        var buffers = new Dictionary<string, Tensor> { ["dino_loss.center"] = _dinoLoss.Center };
+        if (_ibotLoss is null) return buffers;
+        _ibotLoss.ApplyCenterUpdate();
+        buffers["ibot_patch_loss.center"] = _ibotLoss.Center;
+        return buffers;
+    }
+
     public void Dispose()
     {
         _dinoLoss.Dispose();
