@@ -35,6 +35,23 @@ internal static class SafeTensorsHeader
         }
     }
 
+    /// <summary>The "__metadata__" object's string values; empty without one.</summary>
+    public static IReadOnlyDictionary<string, string> Metadata(ReadOnlySpan<byte> json, string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json.ToArray());
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty(MetadataKey, out var metadata)
+                || metadata.ValueKind != JsonValueKind.Object)
+                return new Dictionary<string, string>();
+            return metadata.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!);
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException($"Safetensors file '{path}' has a corrupt JSON header: {e.Message}", e);
+        }
+    }
+
     private static SafeTensorsEntry ParseEntry(JsonProperty property, long dataLength, string path)
     {
         var name = property.Name;

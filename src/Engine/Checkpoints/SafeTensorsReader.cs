@@ -18,22 +18,8 @@ public static class SafeTensorsReader
     public static Dictionary<string, Tensor> Read(string path)
     {
         using var stream = OpenOrThrow(path);
-        var fileLength = stream.Length;
-        if (fileLength < LengthPrefixBytes)
-            throw new CheckpointException($"Safetensors file '{path}' is {fileLength} bytes, too short to hold a header length.");
-
-        Span<byte> prefix = stackalloc byte[LengthPrefixBytes];
-        stream.ReadExactly(prefix);
-        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-        if (headerLength > MaxHeaderBytes)
-            throw new CheckpointException($"Safetensors file '{path}' declares a {headerLength}-byte header, more than the format's limit of {MaxHeaderBytes}; it is corrupt.");
-        if (headerLength > (ulong)(fileLength - LengthPrefixBytes))
-            throw new CheckpointException($"Safetensors file '{path}' declares a {headerLength}-byte header but has only {fileLength - LengthPrefixBytes} bytes after the length; it is truncated.");
-
-        var header = new byte[headerLength];
-        stream.ReadExactly(header);
-        var dataStart = LengthPrefixBytes + (long)headerLength;
-        var entries = SafeTensorsHeader.Parse(header, fileLength - dataStart, path);
+        var (header, dataStart) = ReadHeader(stream, path);
+        var entries = SafeTensorsHeader.Parse(header, stream.Length - dataStart, path);
 
         var tensors = new Dictionary<string, Tensor>();
         try
@@ -52,6 +38,35 @@ public static class SafeTensorsReader
             throw;
         }
         return tensors;
+    }
+
+    /// <summary>The header's "__metadata__" strings (empty when it has none), without reading any tensor.</summary>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        using var stream = OpenOrThrow(path);
+        var (header, _) = ReadHeader(stream, path);
+        return SafeTensorsHeader.Metadata(header, path);
+    }
+
+    private static (byte[] Header, long DataStart) ReadHeader(FileStream stream, string path)
+    {
+        var fileLength = stream.Length;
+        if (fileLength < LengthPrefixBytes)
+            throw new CheckpointException($"Safetensors file '{path}' is {fileLength} bytes, too short to hold a header length.");
+
+        Span<byte> prefix = stackalloc byte[LengthPrefixBytes];
+        stream.ReadExactly(prefix);
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (headerLength > MaxHeaderBytes)
+            throw new CheckpointException($"Safetensors file '{path}' declares a {headerLength}-byte header, more than the format's limit of {MaxHeaderBytes}; it is corrupt.");
+        if (headerLength > (ulong)(fileLength - LengthPrefixBytes))
+            throw new CheckpointException($"Safetensors file '{path}' declares a {headerLength}-byte header but has only {fileLength - LengthPrefixBytes} bytes after the length; it is truncated.");
+
+        var header = new byte[headerLength];
+        stream.ReadExactly(header);
+        var dataStart = LengthPrefixBytes + (long)headerLength;
+
+        return (header, dataStart);
     }
 
     private static FileStream OpenOrThrow(string path)

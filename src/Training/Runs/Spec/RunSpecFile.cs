@@ -129,8 +129,6 @@ public static class RunSpecFile
             return $"unknown field '{(parent.Length == 0 ? field : $"{parent}.{field}")}'";
         }
         var what = e.InnerException?.Message ?? e.Message;
-        if (what.Contains("could not be converted", StringComparison.Ordinal))
-            what = "has the wrong type for this field (numbers, strings, booleans, arrays and objects as in the README's example)";
-        return path.Length == 0 ? $"not valid JSON: {what}" : $"{path}: {what}";
+        return path.Length == 0 ? $"not valid JSON: {what}" : $"{path}: cannot be read (wrong type or not valid JSON): {what}";
     }
 }

@@ -47,6 +47,10 @@ internal static class RunSpecValidator
         p.Multiple("crops.global_size", c.GlobalSize, m.PatchSize, 4096);
         p.Multiple("crops.local_size", c.LocalSize, m.PatchSize, 4096);
         p.Range("crops.local_crops_number", c.LocalCropsNumber, 0, 64);
+        // The official MaskingGenerator places blocks of at least 4 patches within max_num_patches = 0.5·grid²: below a
+        // 4×4 grid no mask fits, and the centred iBOT targets would average over no patch (NaN).
+        if (spec.Objective.IbotLossWeight > 0 && m.PatchSize is > 0 && c.GlobalSize < 4 * m.PatchSize)
+            p.Add("crops.global_size", $"must be at least 4 × model.patch_size = {4 * m.PatchSize} for iBOT block masks, or set objective.ibot_loss_weight 0 (got {c.GlobalSize})");
         p.Scale("crops.global_crops_scale", c.GlobalCropsScale);
         p.Scale("crops.local_crops_scale", c.LocalCropsScale);
 
