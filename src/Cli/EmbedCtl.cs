@@ -31,6 +31,7 @@ public static class EmbedCtl
         root.Subcommands.Add(SearchBenchCommand.Create());
         root.Subcommands.Add(VerifyCaseCommand.Create());
         root.Subcommands.Add(BenchTrainCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
