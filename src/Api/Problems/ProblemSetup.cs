@@ -1,4 +1,5 @@
 using EmbeddingService.Api.Observability;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace EmbeddingService.Api.Problems;
 
@@ -24,7 +25,7 @@ public static class ProblemSetup
     /// <summary>
     /// Known failures become their problem (<see cref="ProblemExceptionHandler"/>), others a bare 500 with a trace id
     /// (logged, never sent); empty error responses get a body. A caller that went away is no error of the service:
-    /// it is counted and logged as an abort (499) before the exception handler sees it.
+    /// it is counted and logged as an abort (499, or 408 for a body sent too slowly) before the exception handler sees it.
     /// </summary>
     public static WebApplication UseServiceErrors(this WebApplication app)
     {
@@ -40,7 +41,13 @@ public static class ProblemSetup
             catch (Exception e) when (ClientAborts.IsAbort(e, context.RequestAborted))
             {
                 aborts.Record(ClientAborts.Rest, $"{context.Request.Method} {context.Request.Path}", e);
-                if (!context.Response.HasStarted) context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+                if (context.Response.HasStarted) return;
+                // A body sent too slowly (Serving:MinRequestBodyBytesPerSecond) leaves a client that may still read: it
+                // gets Kestrel's own answer, a bare 408, and the connection closes. A client that is gone gets nothing.
+                context.Response.StatusCode = e is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout }
+                    ? StatusCodes.Status408RequestTimeout
+                    : StatusCodes.Status499ClientClosedRequest;
+                if (context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
             }
         });
         return app;
