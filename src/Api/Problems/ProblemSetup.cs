@@ -1,5 +1,8 @@
+using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Observability;
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api.Problems;
 
@@ -15,10 +18,15 @@ public static class ProblemSetup
             context.ProblemDetails.Extensions.TryAdd("code", ApiProblems.CodeFor(status));
         });
 
-    /// <summary>gRPC services with the gRPC end of the same error path.</summary>
+    /// <summary>
+    /// gRPC services with the gRPC end of the same error path. A message may be as large as a REST body
+    /// (Serving:MaxBodyBytes): gRPC's own 4 MB default refused a single ordinary photo.
+    /// </summary>
     public static IServiceCollection AddServiceGrpc(this IServiceCollection services)
     {
         services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>());
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<ServingOptions>>((grpc, serving) =>
+            grpc.MaxReceiveMessageSize = (int)Math.Min(serving.Value.MaxBodyBytes, int.MaxValue));
         return services;
     }
 
