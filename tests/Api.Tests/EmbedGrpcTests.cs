@@ -25,6 +25,24 @@ public sealed class EmbedGrpcTests
     }
 
     [Fact]
+    public async Task APhotoOfSeveralMegabytesIsEmbeddedAndAMessageOverMaxBodyBytesIsRefused()
+    {
+        // gRPC's own default refuses messages over 4 MB: the service takes what REST takes, Serving:MaxBodyBytes.
+        var photo = EmbedTestData.NoisyJpeg(2560, 2048);
+        Assert.InRange(photo.Length, 4 * 1024 * 1024, 8 * 1024 * 1024);
+        await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, $"--Serving:MaxBodyBytes={12 * 1024 * 1024}"]);
+        var request = new EmbedRequest();
+        request.Images.Add(Input(photo, "photo"));
+        var response = await new EmbeddingClient(service.GrpcChannel).EmbedAsync(request);
+        Assert.Equal("photo", response.Embeddings.Single().Id);
+
+        request.Images.Add(Input(photo, "photo-2"));
+        request.Images.Add(Input(photo, "photo-3"));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await new EmbeddingClient(service.GrpcChannel).EmbedAsync(request));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+    }
+
+    [Fact]
     public async Task UnaryEmbedMapsABadImageToInvalidArgument()
     {
         await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);

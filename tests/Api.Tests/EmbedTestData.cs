@@ -1,3 +1,5 @@
+using SkiaSharp;
+
 namespace EmbeddingService.Api.Tests;
 
 /// <summary>Fixture images and the fast parity model the embedding tests serve.</summary>
@@ -19,4 +21,15 @@ internal static class EmbedTestData
 
     public static IEnumerable<string> GoodNames() =>
         Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "good")).Select(Path.GetFileName).Order()!;
+
+    /// <summary>A JPEG of <paramref name="width"/>×<paramref name="height"/> noise at quality 95: the bytes of a large photo, which noise does not compress.</summary>
+    public static byte[] NoisyJpeg(int width, int height)
+    {
+        using var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        var pixels = new byte[width * height * 4];
+        new Random(1).NextBytes(pixels);
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 95);
+        return data.ToArray();
+    }
 }

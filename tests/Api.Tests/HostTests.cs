@@ -91,29 +91,4 @@ public sealed class HostTests
         var error = await Assert.ThrowsAsync<ArgumentException>(() => app.StartAsync());
         Assert.Contains("random:SEED", error.Message);
     }
-
-    [Fact]
-    public async Task OpenApiDocumentDescribesTheInfoRouteAndDocsServeTheReference()
-    {
-        await using var service = await TestService.StartAsync([], waitUntilReady: false);
-        var response = await service.RestClient.GetAsync("/openapi/v1.json");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.True(document.GetProperty("paths").TryGetProperty("/v1/info", out var info));
-        Assert.True(info.TryGetProperty("get", out _));
-        var search = document.GetProperty("paths").GetProperty("/v1/collections/{name}/search").GetProperty("post");
-        Assert.Equal("Collections", search.GetProperty("tags")[0].GetString());
-        Assert.True(search.GetProperty("responses").TryGetProperty("200", out var found) && found.GetProperty("content").TryGetProperty("application/json", out _));
-        Assert.True(search.GetProperty("responses").TryGetProperty("409", out _));
-        var embed = document.GetProperty("paths").GetProperty("/v1/embed").GetProperty("post");
-        Assert.Equal("Embedding", embed.GetProperty("tags")[0].GetString());
-        Assert.False(string.IsNullOrEmpty(embed.GetProperty("summary").GetString()));
-        Assert.True(embed.GetProperty("responses").TryGetProperty("413", out _));
-        Assert.Equal("Service", info.GetProperty("get").GetProperty("tags")[0].GetString());
-        Assert.Equal("Admin", document.GetProperty("paths").GetProperty("/v1/admin/ping").GetProperty("get").GetProperty("tags")[0].GetString());
-        var docs = await service.RestClient.GetAsync("/docs");
-        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
-        Assert.Equal("text/html", docs.Content.Headers.ContentType?.MediaType);
-    }
 }

@@ -77,6 +77,37 @@ public sealed class ObservabilityTests
             socket.LingerState = new LingerOption(true, 0);
         }
 
+        await AssertLoggedAndCountedAsAnAbortAsync(service, sink, "499");
+    }
+
+    [Fact]
+    public async Task AClientThatStallsMidBodyGetsA408AndIsLoggedAndCountedAsAnAbortNotAsAServerError()
+    {
+        var sink = new CollectingSink();
+        // Kestrel checks the body rate once the grace has passed: 100 bytes in 2 s is below 240 bytes per second.
+        await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Serving:MinRequestBodyBytesPerSecond=240", "--Serving:MinRequestBodyGraceSeconds=2"],
+            configure: builder => builder.Services.AddSingleton<ILogEventSink>(sink));
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, service.RestClient.BaseAddress!.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("POST /v1/embed HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\n\r\n"));
+        await socket.SendAsync(new byte[100]);
+
+        // Then nothing more: the service answers Kestrel's 408 (or closes the connection), well before the client's patience ends.
+        var buffer = new byte[4096];
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = await socket.ReceiveAsync(buffer, SocketFlags.None, patience.Token);
+        var answer = Encoding.ASCII.GetString(buffer, 0, received);
+        Assert.True(received == 0 || answer.StartsWith("HTTP/1.1 408", StringComparison.Ordinal), answer);
+
+        await AssertLoggedAndCountedAsAnAbortAsync(service, sink, "408");
+    }
+
+    /// <summary>
+    /// The abort of /v1/embed is one line at Information without a stack, its request line has <paramref name="status"/>
+    /// below Error, it is counted in embedding_service_client_aborts_total, and the service stays ready.
+    /// </summary>
+    private static async Task AssertLoggedAndCountedAsAnAbortAsync(TestService service, CollectingSink sink, string status)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!sink.Events.Any(e => e.MessageTemplate.Text.StartsWith("The client went away", StringComparison.Ordinal)))
         {
@@ -89,11 +120,11 @@ public sealed class ObservabilityTests
         // Kestrel's own attempt to drain the cut body may log under its category; nothing of the application's may.
         Assert.DoesNotContain(sink.Events, e => e.Exception is not null && Property(e, "SourceContext") != "\"Microsoft.AspNetCore.Server.Kestrel\"");
         var request = sink.Events.Single(e => e.MessageTemplate.Text == LoggingSetup.RequestTemplate && Property(e, "RequestPath") == "\"/v1/embed\"");
-        Assert.Equal("499", Property(request, "StatusCode"));
+        Assert.Equal(status, Property(request, "StatusCode"));
         Assert.True(request.Level < LogEventLevel.Error);
-        while (!(await service.RestClient.GetStringAsync("/metrics")).Contains("embedding_service_client_aborts"))
+        while (!(await service.RestClient.GetStringAsync("/metrics")).Contains("embedding_service_client_aborts_total{otel_scope_name=\"EmbeddingService\",transport=\"rest\"}"))
         {
-            Assert.True(DateTime.UtcNow < deadline, "no client-abort count in /metrics");
+            Assert.True(DateTime.UtcNow < deadline, "no client abort counted in /metrics");
             await Task.Delay(200);
         }
         Assert.Equal(HttpStatusCode.OK, (await service.RestClient.GetAsync("/health/ready")).StatusCode);

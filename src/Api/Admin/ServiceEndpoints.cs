@@ -1,6 +1,7 @@
 using EmbeddingService.Api.Collections;
 using EmbeddingService.Api.Embedding;
 using EmbeddingService.Api.Hosting;
+using EmbeddingService.Api.Hosting.OpenApi;
 using EmbeddingService.Api.Problems;
 using EmbeddingService.Api.Security;
 using Microsoft.Extensions.Options;
@@ -18,18 +19,22 @@ public static class ServiceEndpoints
                 ? Results.Ok(ModelInfo.Of(current.Model, serving.Value, retrieval.Value))
                 : ApiProblems.Result(ApiProblems.NotReady, runtime.State))
             .WithName("GetInfo")
-            .WithTags("Service")
-            .WithSummary("What the service serves: model, output widths per pooling, preprocessing, batching, request limits, versions.")
+            .WithTags(ServiceDocument.Service)
+            .WithSummary("What the service serves")
+            .WithDescription("The model (architecture, weights fingerprint and file name, random or not), output widths per pooling, preprocessing, " +
+                             "batching, every request limit, the device and the versions.")
             .Produces<ModelInfo>()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblems(ApiProblems.NotReady)
             .RequireAuthorization(AuthPolicies.Info);
         app.MapAdminGroup().MapGet("/ping", () => Results.NoContent())
             .WithName("AdminPing")
-            .WithSummary("204 for a valid admin key: checks admin credentials.");
+            .WithSummary("Check an admin key")
+            .WithDescription("204 for a valid admin key; 401 without a valid key, 403 for a key that is not an admin key.")
+            .Produces(StatusCodes.Status204NoContent);
         return app;
     }
 
     /// <summary>Routes under /v1/admin, all of which need an admin key.</summary>
     public static RouteGroupBuilder MapAdminGroup(this IEndpointRouteBuilder routes) =>
-        routes.MapGroup(AdminPrefix).WithTags("Admin").RequireAuthorization(AuthPolicies.Admin).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        routes.MapGroup(AdminPrefix).WithTags(ServiceDocument.Admin).RequireAuthorization(AuthPolicies.Admin);
 }

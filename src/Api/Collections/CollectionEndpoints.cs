@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EmbeddingService.Api.Hosting;
+using EmbeddingService.Api.Hosting.OpenApi;
 using EmbeddingService.Api.Observability;
 using EmbeddingService.Api.Problems;
 using EmbeddingService.Retrieval;
@@ -13,28 +14,51 @@ public static class CollectionEndpoints
 {
     public static IEndpointRouteBuilder MapCollectionEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/collections").DisableAntiforgery().WithTags("Collections")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("", ListAsync).WithSummary("Every collection: name, point count, index, creation time and the model that made its vectors.")
+        var group = routes.MapGroup("/v1/collections").DisableAntiforgery().WithTags(ServiceDocument.Collections)
+            .ProducesProblems(ApiProblems.InvalidArgument, ApiProblems.NotReady, ApiProblems.StoreUnavailable);
+        group.MapGet("", ListAsync).WithName("ListCollections").WithSummary("List collections")
+            .WithDescription("Every collection: name, point count, index, creation time, the model that made its vectors, and its state (ready, or corrupt with the problem).")
             .Produces<CollectionList>();
-        group.MapPut("/{name}", CreateAsync).WithSummary("Creates a collection bound to the served model (optional JSON: pooling, policy, resolution, index); the same call again is a no-op.")
-            .Produces<CollectionResource>(StatusCodes.Status201Created).Produces<CollectionResource>().ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/{name}", GetAsync).WithSummary("One collection.").Produces<CollectionResource>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapDelete("/{name}", DeleteAsync).WithSummary("Deletes a collection and its points.").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{name}/points", UpsertAsync)
-            .WithSummary("Inserts or replaces points, all or nothing: {\"points\":[{\"id\",\"image\" (base64) | \"vector\" | \"vector_base64\",\"payload\"}]} or multipart images.")
-            .Produces<UpsertResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/{name}/points/{id}", GetPointAsync).WithSummary("A point's unit vector and payload.").Produces<PointResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapDelete("/{name}/points/{id}", DeletePointAsync).WithSummary("Deletes a point.").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{name}", CreateAsync).WithName("CreateCollection").WithSummary("Create a collection")
+            .WithDescription("Creates a collection bound to the served model and the given preprocessing and index; the same call again is a no-op (200), other settings for an existing name 409.")
+            .Produces<CollectionResource>(StatusCodes.Status201Created).Produces<CollectionResource>()
+            .ProducesProblems(ApiProblems.UnsupportedMediaType, ApiProblems.PayloadTooLarge, ApiProblems.CollectionExists)
+            .AddOpenApiOperationTransformer(RequestDocs.CreateCollection);
+        group.MapGet("/{name}", GetAsync).WithName("GetCollection").WithSummary("Get a collection").Produces<CollectionResource>()
+            .ProducesProblems(ApiProblems.CollectionNotFound, ApiProblems.StoreCorrupt).AddOpenApiOperationTransformer(RequestDocs.CollectionPath);
+        group.MapDelete("/{name}", DeleteAsync).WithName("DeleteCollection").WithSummary("Delete a collection")
+            .WithDescription("Deletes a collection and its points; also the way to reset a corrupt one.").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblems(ApiProblems.CollectionNotFound).AddOpenApiOperationTransformer(RequestDocs.CollectionPath);
+        group.MapPost("/{name}/points", UpsertAsync).WithName("UpsertPoints").WithSummary("Insert or replace points")
+            .WithDescription("Points from images (embedded as the collection was configured), vectors or base64 vectors, with optional payloads; replaced by id. " +
+                             "All or nothing: a bad point fails the request with its index and nothing is written; an acknowledged upsert is durable.")
+            .Produces<UpsertResponse>()
+            .ProducesProblems(ApiProblems.UnsupportedMediaType, ApiProblems.PayloadTooLarge, ApiProblems.TooManyImages, ApiProblems.TooManyPoints,
+                ApiProblems.ImageDecodeFailed, ApiProblems.ImageTooLarge, ApiProblems.RequestTooLarge, ApiProblems.CollectionNotFound, ApiProblems.ModelMismatch,
+                ApiProblems.DimensionMismatch, ApiProblems.DeadlineExceeded, ApiProblems.StoreCorrupt)
+            .AddOpenApiOperationTransformer(RequestDocs.UpsertPoints);
+        group.MapGet("/{name}/points/{id}", GetPointAsync).WithName("GetPoint").WithSummary("Get a point").WithDescription("A point's unit vector and payload.")
+            .Produces<PointResponse>().ProducesProblems(ApiProblems.CollectionNotFound, ApiProblems.PointNotFound, ApiProblems.StoreCorrupt)
+            .AddOpenApiOperationTransformer(RequestDocs.CollectionPath);
+        group.MapDelete("/{name}/points/{id}", DeletePointAsync).WithName("DeletePoint").WithSummary("Delete a point").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblems(ApiProblems.CollectionNotFound, ApiProblems.PointNotFound, ApiProblems.StoreCorrupt).AddOpenApiOperationTransformer(RequestDocs.CollectionPath);
         group.MapPost("/{name}/search", (string name, HttpContext context, RetrievalService service, RetrievalRequestReader reader, IOptions<ServingOptions> serving, RequestLogEnricher log) =>
                 SearchAsync(name, batch: false, context, service, reader, serving.Value, log))
-            .WithSummary("Nearest neighbours of an image (JSON base64 or raw body), a vector or a stored point's id; k, filter, score_threshold.")
-            .Produces<SearchResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithName("Search").WithSummary("Search")
+            .WithDescription("The nearest neighbours of an image (JSON base64 or a raw image body), a vector or a stored point, best first, with k, a payload filter and a score threshold.")
+            .Produces<SearchResponse>()
+            .ProducesProblems(ApiProblems.UnsupportedMediaType, ApiProblems.PayloadTooLarge, ApiProblems.ImageDecodeFailed, ApiProblems.ImageTooLarge, ApiProblems.RequestTooLarge,
+                ApiProblems.CollectionNotFound, ApiProblems.PointNotFound, ApiProblems.ModelMismatch, ApiProblems.DimensionMismatch, ApiProblems.DeadlineExceeded, ApiProblems.StoreCorrupt)
+            .AddOpenApiOperationTransformer(RequestDocs.Search);
         group.MapPost("/{name}/search/batch", (string name, HttpContext context, RetrievalService service, RetrievalRequestReader reader, IOptions<ServingOptions> serving, RequestLogEnricher log) =>
                 SearchAsync(name, batch: true, context, service, reader, serving.Value, log))
-            .WithSummary("Several searches in one call: {\"searches\":[...]}, answered in order.")
-            .Produces<BatchSearchResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithName("BatchSearch").WithSummary("Search several queries")
+            .WithDescription("Several searches in one call, answered in order; an error names the search's index.")
+            .Produces<BatchSearchResponse>()
+            .ProducesProblems(ApiProblems.UnsupportedMediaType, ApiProblems.PayloadTooLarge, ApiProblems.TooManySearches, ApiProblems.TooManyImages, ApiProblems.ImageDecodeFailed,
+                ApiProblems.ImageTooLarge, ApiProblems.RequestTooLarge, ApiProblems.CollectionNotFound, ApiProblems.PointNotFound, ApiProblems.ModelMismatch,
+                ApiProblems.DimensionMismatch, ApiProblems.DeadlineExceeded, ApiProblems.StoreCorrupt)
+            .AddOpenApiOperationTransformer(RequestDocs.BatchSearch);
         return routes;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EmbeddingService.Api.Hosting;
+using EmbeddingService.Api.Hosting.OpenApi;
 using EmbeddingService.Api.Observability;
 using EmbeddingService.Api.Problems;
 using EmbeddingService.Engine.IO;
@@ -16,17 +17,15 @@ public static class EmbedEndpoint
     public static RouteHandlerBuilder MapEmbedEndpoint(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/v1/embed", HandleAsync).DisableAntiforgery()
             .WithName("Embed")
-            .WithTags("Embedding")
-            .WithSummary("Embeds images: a raw image body (image/*), multipart image parts, or JSON {\"inputs\":[{\"image\":\"<base64>\",\"id\"}],\"options\":{...}}; options also in the query (pooling, normalize, policy, resolution, patch_features). JSON out, or float32 .npy with Accept: application/x-npy.")
+            .WithTags(ServiceDocument.Embedding)
+            .WithSummary("Embed images")
+            .WithDescription("Images in as a raw body (image/*), multipart file parts, or JSON with base64 images; options in the query " +
+                             "(pooling, normalize, policy, resolution, patch_features) or the JSON's \"options\". Embeddings out as JSON, " +
+                             "or as one float32 .npy with Accept: application/x-npy. A request is all or nothing: a bad image fails it, naming its index.")
             .Produces<EmbedResponse>()
-            .Produces(StatusCodes.Status200OK, contentType: NpyMediaType)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+            .ProducesProblems(ApiProblems.InvalidArgument, ApiProblems.UnsupportedMediaType, ApiProblems.ImageDecodeFailed, ApiProblems.ImageTooLarge,
+                ApiProblems.PayloadTooLarge, ApiProblems.TooManyImages, ApiProblems.RequestTooLarge, ApiProblems.DeadlineExceeded, ApiProblems.NotReady)
+            .AddOpenApiOperationTransformer(RequestDocs.Embed);
 
     private static async Task<IResult> HandleAsync(HttpContext context, EmbeddingRuntime runtime, IOptions<ServingOptions> serving, RequestLogEnricher log)
     {

@@ -1,6 +1,7 @@
 using EmbeddingService.Api.Admin;
 using EmbeddingService.Api.Collections;
 using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Hosting.OpenApi;
 using EmbeddingService.Api.Observability;
 using EmbeddingService.Api.Problems;
 using EmbeddingService.Api.Security;

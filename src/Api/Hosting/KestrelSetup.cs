@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace EmbeddingService.Api.Hosting;
 
 /// <summary>
-/// Listeners from section "Serving" and a shutdown that lets in-flight work drain. Kestrel and the host read
+/// Listeners and slow-client limits from section "Serving", and a shutdown that lets in-flight work drain. Kestrel and the host read
 /// their options while the application is built, so a bad "Serving" value already fails ApiApplication.Build.
 /// </summary>
 public static class KestrelSetup
@@ -20,6 +20,10 @@ public static class KestrelSetup
         {
             var serving = options.Value;
             var address = IPAddress.Parse(serving.BindAddress);
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(serving.RequestHeadersTimeoutSeconds);
+            kestrel.Limits.MinRequestBodyDataRate = serving.MinRequestBodyBytesPerSecond == 0
+                ? null
+                : new MinDataRate(serving.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(serving.MinRequestBodyGraceSeconds));
             ListenOptions? rest = null, grpc = null;
             kestrel.Listen(address, serving.RestPort, listen => (rest = listen).Protocols = HttpProtocols.Http1AndHttp2);
             // Without TLS, Http1AndHttp2 silently degrades to HTTP/1.1, which breaks gRPC: its port is HTTP/2 only.

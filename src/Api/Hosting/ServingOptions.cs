@@ -86,4 +86,20 @@ public sealed class ServingOptions
     /// <summary>Images in flight per gRPC stream.</summary>
     [Range(1, 100_000)]
     public int MaxInFlightPerStream { get; set; } = 64;
+
+    /// <summary>Seconds a client may take to send its request headers (Kestrel's RequestHeadersTimeout, same default); then the connection is closed.</summary>
+    [Range(1, 3600)]
+    public int RequestHeadersTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The slowest a request body may arrive once <see cref="MinRequestBodyGraceSeconds"/> have passed (Kestrel's
+    /// MinRequestBodyDataRate, same defaults): a slower body is answered 408, logged at Information and counted as a
+    /// client abort, so a stalled client cannot hold a request and its buffers. 0 turns the check off.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int MinRequestBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>Seconds before <see cref="MinRequestBodyBytesPerSecond"/> applies; more than 1 (Kestrel checks rates once a second).</summary>
+    [Range(2, 3600)]
+    public int MinRequestBodyGraceSeconds { get; set; } = 5;
 }

@@ -1,4 +1,8 @@
+using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Observability;
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api.Problems;
 
@@ -14,17 +18,22 @@ public static class ProblemSetup
             context.ProblemDetails.Extensions.TryAdd("code", ApiProblems.CodeFor(status));
         });
 
-    /// <summary>gRPC services with the gRPC end of the same error path.</summary>
+    /// <summary>
+    /// gRPC services with the gRPC end of the same error path. A message may be as large as a REST body
+    /// (Serving:MaxBodyBytes): gRPC's own 4 MB default refused a single ordinary photo.
+    /// </summary>
     public static IServiceCollection AddServiceGrpc(this IServiceCollection services)
     {
         services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>());
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<ServingOptions>>((grpc, serving) =>
+            grpc.MaxReceiveMessageSize = (int)Math.Min(serving.Value.MaxBodyBytes, int.MaxValue));
         return services;
     }
 
     /// <summary>
     /// Known failures become their problem (<see cref="ProblemExceptionHandler"/>), others a bare 500 with a trace id
     /// (logged, never sent); empty error responses get a body. A caller that went away is no error of the service:
-    /// it is counted and logged as an abort (499) before the exception handler sees it.
+    /// it is counted and logged as an abort (499, or 408 for a body sent too slowly) before the exception handler sees it.
     /// </summary>
     public static WebApplication UseServiceErrors(this WebApplication app)
     {
@@ -40,7 +49,13 @@ public static class ProblemSetup
             catch (Exception e) when (ClientAborts.IsAbort(e, context.RequestAborted))
             {
                 aborts.Record(ClientAborts.Rest, $"{context.Request.Method} {context.Request.Path}", e);
-                if (!context.Response.HasStarted) context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+                if (context.Response.HasStarted) return;
+                // A body sent too slowly (Serving:MinRequestBodyBytesPerSecond) leaves a client that may still read: it
+                // gets Kestrel's own answer, a bare 408, and the connection closes. A client that is gone gets nothing.
+                context.Response.StatusCode = e is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout }
+                    ? StatusCodes.Status408RequestTimeout
+                    : StatusCodes.Status499ClientClosedRequest;
+                if (context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
             }
         });
         return app;
