@@ -38,6 +38,36 @@ public sealed class MultiCropBatchesTests
     }
 
     [Fact]
+    public void A_batch_is_the_official_collate_of_its_samples_augmented_with_their_own_seeds()
+    {
+        using var folder = PatternFolder(5);
+        var data = ImageFolderDataset.Scan(folder.Root);
+        var options = Options(seed: 11, batchSize: 3);
+        var batches = Take(data, options, 0, 3);
+
+        // Batch 2 is positions 6..8: epoch 1 (5 images), offsets 1..3 of its permutation.
+        var order = new SampleOrder(data.Images.Count, options.Seed);
+        var augmentation = new DataAugmentationDino(options.Augmentation);
+        var decoder = new ImageDecoder();
+        var samples = Enumerable.Range(6, 3).Select(position => augmentation.Apply(
+            decoder.Decode(File.ReadAllBytes(data.PathOf(data.Images[order.ImageAt(position)]))),
+            new SeededAugmentationRandom(StreamSeeds.Of(options.Seed, StreamSeeds.Augmentation, position)))).ToArray();
+        var random = new Random(StreamSeeds.Of(options.Seed, StreamSeeds.Masks, 2));
+        var collator = new BatchCollator(MaskingGenerator.ForGlobalCrops(56, 14, random), random);
+        try
+        {
+            using var expected = collator.Collate(samples.Select(s => s.GlobalCrops).ToArray(), samples.Select(s => s.LocalCrops).ToArray());
+            AssertSame(expected, batches[2], "batch 2");
+            Assert.Equal(order.Permutation(1), Enumerable.Range(5, 5).Select(p => order.ImageAt(p)));
+        }
+        finally
+        {
+            foreach (var sample in samples) sample.Dispose();
+            DisposeAll(batches);
+        }
+    }
+
+    [Fact]
     public void The_same_seed_gives_identical_batches_and_another_seed_other_ones()
     {
         using var folder = PatternFolder(7);
