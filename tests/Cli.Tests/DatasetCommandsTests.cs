@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Text.Json;
 using EmbeddingService.Engine.Imaging;
+using EmbeddingService.Training.Data;
 
 namespace EmbeddingService.Cli.Tests;
 
@@ -12,8 +12,8 @@ public sealed class DatasetCommandsTests
     {
         var dir = CliRun.TempDir();
         var pixels = Enumerable.Range(0, 3 * 4 * 2).Select(v => (byte)(v * 11)).ToArray();
-        var images = Write(dir, "images-idx3-ubyte", Idx([3, 4, 2], pixels));
-        var labels = Write(dir, "labels-idx1-ubyte", Idx([3], [1, 0, 1]));
+        var images = Write(dir, "images-idx3-ubyte", IdxFile.Encode([3, 4, 2], pixels));
+        var labels = Write(dir, "labels-idx1-ubyte", IdxFile.Encode([3], [1, 0, 1]));
         var outDir = Path.Combine(dir, "out");
 
         var (code, stdout, stderr) = CliRun.Run("dataset", "import-idx", images, labels, "--out", outDir, "--class-names", "shoe,bag");
@@ -37,8 +37,8 @@ public sealed class DatasetCommandsTests
     public void ImportIdxReportsATruncatedFileInOneLineWithExitCodeOne()
     {
         var dir = CliRun.TempDir();
-        var images = Write(dir, "images", Idx([3, 4, 2], new byte[24])[..^5]);
-        var labels = Write(dir, "labels", Idx([3], [0, 1, 0]));
+        var images = Write(dir, "images", IdxFile.Encode([3, 4, 2], new byte[24])[..^5]);
+        var labels = Write(dir, "labels", IdxFile.Encode([3], [0, 1, 0]));
 
         var (code, stdout, stderr) = CliRun.Run("dataset", "import-idx", images, labels, "--out", Path.Combine(dir, "out"));
 
@@ -52,8 +52,8 @@ public sealed class DatasetCommandsTests
     public void TooFewClassNamesAreABadArgument()
     {
         var dir = CliRun.TempDir();
-        var images = Write(dir, "images", Idx([2, 2, 2], new byte[8]));
-        var labels = Write(dir, "labels", Idx([2], [0, 2]));
+        var images = Write(dir, "images", IdxFile.Encode([2, 2, 2], new byte[8]));
+        var labels = Write(dir, "labels", IdxFile.Encode([2], [0, 2]));
 
         var (code, _, stderr) = CliRun.Run("dataset", "import-idx", images, labels, "--out", Path.Combine(dir, "out"), "--class-names", "a,b");
 
@@ -88,16 +88,5 @@ public sealed class DatasetCommandsTests
         var path = Path.Combine(dir, name);
         File.WriteAllBytes(path, bytes);
         return path;
-    }
-
-    private static byte[] Idx(int[] dimensions, byte[] values)
-    {
-        var bytes = new byte[4 + 4 * dimensions.Length + values.Length];
-        bytes[2] = 0x08;
-        bytes[3] = (byte)dimensions.Length;
-        for (var d = 0; d < dimensions.Length; d++)
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * d), dimensions[d]);
-        values.CopyTo(bytes, 4 + 4 * dimensions.Length);
-        return bytes;
     }
 }

@@ -7,7 +7,7 @@ namespace EmbeddingService.Training.Data;
 /// Reads the IDX format of MNIST and Fashion-MNIST (yann.lecun.com/exdb/mnist): two zero bytes, a type byte (0x08,
 /// unsigned byte, the only one these datasets use), the number of dimensions, each dimension as a big-endian int32, then
 /// the values. Plain or gzip-compressed (told by the gzip magic, not the name). Anything else, a truncated file, or bytes
-/// after the values is an <see cref="InvalidDataException"/> naming the file.
+/// after the values is an <see cref="InvalidDataException"/> naming the file. <see cref="Encode"/> writes the same layout.
 /// </summary>
 public static class IdxFile
 {
@@ -45,6 +45,23 @@ public static class IdxFile
         if (actual > expected)
             throw Bad(path, $"has {actual - expected} bytes after the {string.Join('x', dimensions)} values it declares");
         return new IdxArray(dimensions, bytes[header..]);
+    }
+
+    /// <summary>The uncompressed IDX bytes of an unsigned-byte array.</summary>
+    public static byte[] Encode(IReadOnlyList<int> dimensions, ReadOnlySpan<byte> values)
+    {
+        if (dimensions.Count is < 1 or > MaxDimensions || dimensions.Any(d => d < 1))
+            throw new ArgumentException($"IDX needs 1 to {MaxDimensions} positive dimensions, got [{string.Join(", ", dimensions)}]", nameof(dimensions));
+        if (dimensions.Aggregate(1L, (product, d) => product * d) != values.Length)
+            throw new ArgumentException($"[{string.Join(", ", dimensions)}] needs {dimensions.Aggregate(1L, (p, d) => p * d)} values, got {values.Length}", nameof(values));
+        var header = 4 + 4 * dimensions.Count;
+        var bytes = new byte[header + values.Length];
+        bytes[2] = UnsignedByte;
+        bytes[3] = (byte)dimensions.Count;
+        for (var d = 0; d < dimensions.Count; d++)
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * d), dimensions[d]);
+        values.CopyTo(bytes.AsSpan(header));
+        return bytes;
     }
 
     private static byte[] Decompress(string path, byte[] bytes)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Training.Data;
@@ -15,8 +14,8 @@ public sealed class IdxImportTests
     {
         using var folder = new ImageFolder();
         var (pixels, labels) = Sample(count: 12, classes: 3, seed: 1);
-        var images = folder.Write("images.idx", Idx([12, Rows, Cols], pixels));
-        var labelFile = folder.Write("labels.idx", Idx([12], labels));
+        var images = folder.Write("images.idx", IdxFile.Encode([12, Rows, Cols], pixels));
+        var labelFile = folder.Write("labels.idx", IdxFile.Encode([12], labels));
         var outDir = Path.Combine(folder.Root, "out");
 
         var result = IdxImport.Run(images, labelFile, outDir);
@@ -42,8 +41,8 @@ public sealed class IdxImportTests
     {
         using var folder = new ImageFolder();
         var (pixels, labels) = Sample(count: 4, classes: 2, seed: 2);
-        var images = folder.Write("images.gz", Gzip(Idx([4, Rows, Cols], pixels)));
-        var labelFile = folder.Write("labels.gz", Gzip(Idx([4], labels)));
+        var images = folder.Write("images.gz", Gzip(IdxFile.Encode([4, Rows, Cols], pixels)));
+        var labelFile = folder.Write("labels.gz", Gzip(IdxFile.Encode([4], labels)));
         var outDir = Path.Combine(folder.Root, "out");
 
         var result = IdxImport.Run(images, labelFile, outDir, ["coat", "bag"]);
@@ -58,8 +57,8 @@ public sealed class IdxImportTests
     {
         using var folder = new ImageFolder();
         var (pixels, labels) = Sample(count: 6, classes: 2, seed: 3);
-        var images = folder.Write("images.idx", Idx([6, Rows, Cols], pixels));
-        var labelFile = folder.Write("labels.idx", Idx([6], labels));
+        var images = folder.Write("images.idx", IdxFile.Encode([6, Rows, Cols], pixels));
+        var labelFile = folder.Write("labels.idx", IdxFile.Encode([6], labels));
         var outDir = Path.Combine(folder.Root, "out");
         IdxImport.Run(images, labelFile, outDir);
         var before = Snapshot(outDir);
@@ -85,8 +84,8 @@ public sealed class IdxImportTests
     {
         using var folder = new ImageFolder();
         var (pixels, labels) = Sample(count: 2, classes: 2, seed: 4);
-        var images = folder.Write("images.idx", Idx([2, Rows, Cols], pixels));
-        var labelFile = folder.Write("labels.idx", Idx([2], labels));
+        var images = folder.Write("images.idx", IdxFile.Encode([2, Rows, Cols], pixels));
+        var labelFile = folder.Write("labels.idx", IdxFile.Encode([2], labels));
         folder.Text("out/0/holiday.jpg");
 
         var e = Assert.Throws<InvalidDataException>(() => IdxImport.Run(images, labelFile, Path.Combine(folder.Root, "out")));
@@ -98,8 +97,8 @@ public sealed class IdxImportTests
     {
         using var folder = new ImageFolder();
         var (pixels, labels) = Sample(count: 3, classes: 2, seed: 5);
-        var good = Idx([3, Rows, Cols], pixels);
-        var labelFile = folder.Write("labels.idx", Idx([3], labels));
+        var good = IdxFile.Encode([3, Rows, Cols], pixels);
+        var labelFile = folder.Write("labels.idx", IdxFile.Encode([3], labels));
         var outDir = Path.Combine(folder.Root, "out");
 
         var truncated = folder.Write("truncated.idx", good[..^4]);
@@ -113,7 +112,7 @@ public sealed class IdxImportTests
         var floats = good.ToArray();
         floats[2] = 0x0D;
         Assert.Contains("type 0x0d", Error(folder.Write("floats.idx", floats), labelFile));
-        var fewerLabels = folder.Write("fewer.idx", Idx([2], labels[..2]));
+        var fewerLabels = folder.Write("fewer.idx", IdxFile.Encode([2], labels[..2]));
         Assert.Contains("holds 3 images but", Error(folder.Write("images.idx", good), fewerLabels));
         Assert.Contains("labels must be [N]", Error(folder.Write("images2.idx", good), folder.Write("images3.idx", good)));
         Assert.Throws<ArgumentException>(() => IdxImport.Run(folder.Write("images4.idx", good), labelFile, outDir, ["only-one"]));
@@ -130,17 +129,6 @@ public sealed class IdxImportTests
         random.NextBytes(pixels);
         var labels = Enumerable.Range(0, count).Select(i => (byte)(i < classes ? i : random.Next(classes))).ToArray();
         return (pixels, labels);
-    }
-
-    private static byte[] Idx(int[] dimensions, byte[] values)
-    {
-        var bytes = new byte[4 + 4 * dimensions.Length + values.Length];
-        bytes[2] = 0x08;
-        bytes[3] = (byte)dimensions.Length;
-        for (var d = 0; d < dimensions.Length; d++)
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * d), dimensions[d]);
-        values.CopyTo(bytes, 4 + 4 * dimensions.Length);
-        return bytes;
     }
 
     private static byte[] Gzip(byte[] bytes)
