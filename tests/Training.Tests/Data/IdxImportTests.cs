@@ -13,9 +13,7 @@ public sealed class IdxImportTests
     public void Written_pngs_decode_to_the_idx_pixels_in_class_folders_in_idx_order()
     {
         using var folder = new ImageFolder();
-        var (pixels, labels) = Sample(count: 12, classes: 3, seed: 1);
-        var images = folder.Write("images.idx", IdxFile.Encode([12, Rows, Cols], pixels));
-        var labelFile = folder.Write("labels.idx", IdxFile.Encode([12], labels));
+        var (pixels, labels, images, labelFile) = WriteSet(folder, count: 12, classes: 3, seed: 1);
         var outDir = Path.Combine(folder.Root, "out");
 
         var result = IdxImport.Run(images, labelFile, outDir);
@@ -56,9 +54,7 @@ public sealed class IdxImportTests
     public void A_rerun_writes_nothing_and_repairs_what_was_lost()
     {
         using var folder = new ImageFolder();
-        var (pixels, labels) = Sample(count: 6, classes: 2, seed: 3);
-        var images = folder.Write("images.idx", IdxFile.Encode([6, Rows, Cols], pixels));
-        var labelFile = folder.Write("labels.idx", IdxFile.Encode([6], labels));
+        var (_, labels, images, labelFile) = WriteSet(folder, count: 6, classes: 2, seed: 3);
         var outDir = Path.Combine(folder.Root, "out");
         IdxImport.Run(images, labelFile, outDir);
         var before = Snapshot(outDir);
@@ -83,9 +79,7 @@ public sealed class IdxImportTests
     public void A_folder_with_other_files_is_refused()
     {
         using var folder = new ImageFolder();
-        var (pixels, labels) = Sample(count: 2, classes: 2, seed: 4);
-        var images = folder.Write("images.idx", IdxFile.Encode([2, Rows, Cols], pixels));
-        var labelFile = folder.Write("labels.idx", IdxFile.Encode([2], labels));
+        var (_, _, images, labelFile) = WriteSet(folder, count: 2, classes: 2, seed: 4);
         folder.Text("out/0/holiday.jpg");
 
         var e = Assert.Throws<InvalidDataException>(() => IdxImport.Run(images, labelFile, Path.Combine(folder.Root, "out")));
@@ -120,6 +114,14 @@ public sealed class IdxImportTests
 
         string Error(string images, string labelsPath) =>
             Assert.Throws<InvalidDataException>(() => IdxImport.Run(images, labelsPath, outDir)).Message;
+    }
+
+    /// <summary>A set's pixels and labels, and the plain IDX files holding them.</summary>
+    private static (byte[] Pixels, byte[] Labels, string Images, string LabelFile) WriteSet(ImageFolder folder, int count, int classes, int seed)
+    {
+        var (pixels, labels) = Sample(count, classes, seed);
+        return (pixels, labels, folder.Write("images.idx", IdxFile.Encode([count, Rows, Cols], pixels)),
+            folder.Write("labels.idx", IdxFile.Encode([count], labels)));
     }
 
     private static (byte[] Pixels, byte[] Labels) Sample(int count, int classes, int seed)
