@@ -5,6 +5,7 @@ using EmbeddingService.Engine.Checkpoints;
 using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Runtime;
 using EmbeddingService.Retrieval;
+using EmbeddingService.Training.Data;
 
 namespace EmbeddingService.Cli;
 
@@ -32,6 +33,7 @@ public static class EmbedCtl
         root.Subcommands.Add(VerifyCaseCommand.Create());
         root.Subcommands.Add(BenchTrainCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(DatasetCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -50,6 +52,11 @@ public static class EmbedCtl
         catch (ImageDecodeException e)
         {
             Console.Error.WriteLine($"embedctl: {e.Code}: {e.Message}");
+            return Failed;
+        }
+        catch (DatasetException e)
+        {
+            Console.Error.WriteLine($"embedctl: {e.Reason}: {e.Message}");
             return Failed;
         }
         catch (RetrievalException e)

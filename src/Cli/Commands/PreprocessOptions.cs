@@ -13,7 +13,7 @@ public sealed class PreprocessOptions
     };
     private readonly Option<int> _size = new("--size")
     {
-        Description = "center-crop: crop size; keep-aspect: shorter side",
+        Description = "center-crop: crop size; keep-aspect: shorter side (alias --resolution, as the service's Serving:Resolution)",
         DefaultValueFactory = _ => 224,
     };
     private readonly Option<int?> _secondary = new("--resize")
@@ -35,8 +35,20 @@ public sealed class PreprocessOptions
         return this;
     }
 
+    public PreprocessOptions()
+    {
+        _size.Aliases.Add("--resolution");
+    }
+
     /// <summary>The preprocessor; throws <see cref="ArgumentException"/> for bad values.</summary>
-    public ImagePreprocessor Create(ParseResult result, int patchSize = 14) => new(
-        ResizePolicies.Create(result.GetValue(_policy)!, result.GetValue(_size), result.GetValue(_secondary), patchSize),
-        new ImageDecoder(new ImageLimits { MaxPixels = result.GetValue(_maxPixels) }));
+    public ImagePreprocessor Create(ParseResult result, int patchSize = 14) => new(Policy(result, patchSize), new ImageDecoder(Limits(result)));
+
+    /// <summary>The resize policy; throws <see cref="ArgumentException"/> for bad values.</summary>
+    public IResizePolicy Policy(ParseResult result, int patchSize = 14) =>
+        ResizePolicies.Create(result.GetValue(_policy)!, result.GetValue(_size), result.GetValue(_secondary), patchSize);
+
+    public ImageLimits Limits(ParseResult result) => new() { MaxPixels = result.GetValue(_maxPixels) };
+
+    /// <summary>"center-crop 224" or "keep-aspect 224": what the images were resized to, for reports.</summary>
+    public string Describe(ParseResult result) => $"{result.GetValue(_policy)} {result.GetValue(_size)}";
 }

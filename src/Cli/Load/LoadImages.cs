@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Imaging;
 using SkiaSharp;
 
 namespace EmbeddingService.Cli.Load;
@@ -5,15 +6,13 @@ namespace EmbeddingService.Cli.Load;
 /// <summary>The encoded images a load run sends: files from a folder, or seeded crops of them with mixed aspect ratios.</summary>
 public static class LoadImages
 {
-    private static readonly string[] Extensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
-
     public static IReadOnlyList<byte[]> FromFolder(string folder) => Files(folder).Select(File.ReadAllBytes).ToArray();
 
     /// <summary>The paths of the folder's files with an image extension, in ordinal order; none, or no folder, is a bad --images argument.</summary>
     public static IReadOnlyList<string> Files(string folder)
     {
         if (!Directory.Exists(folder)) throw new ArgumentException($"--images: no folder {folder}");
-        var files = Directory.GetFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToArray();
+        var files = Directory.GetFiles(folder).Where(ImageFiles.HasImageExtension).Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0) throw new ArgumentException($"--images: {folder} holds no JPEG, PNG, WebP, BMP or GIF files");
         return files;
     }

@@ -13,17 +13,26 @@ public static class ImageNetNormalization
     public static PreprocessedImage ToChw(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
+        var chw = GC.AllocateUninitializedArray<float>(3 * image.Width * image.Height);
+        WriteChw(image, chw);
+        return new PreprocessedImage(image.Height, image.Width, chw);
+    }
+
+    /// <summary>The same values written into <paramref name="chw"/> (3·H·W floats), e.g. a row of a batch tensor.</summary>
+    public static void WriteChw(RgbImage image, Span<float> chw)
+    {
+        ArgumentNullException.ThrowIfNull(image);
         var planeSize = image.Width * image.Height;
-        var chw = GC.AllocateUninitializedArray<float>(3 * planeSize);
+        if (chw.Length != 3 * planeSize)
+            throw new ArgumentException($"a 3x{image.Height}x{image.Width} tensor needs {3 * planeSize} values, the destination holds {chw.Length}", nameof(chw));
         ReadOnlySpan<byte> pixels = image.Pixels;
         for (var channel = 0; channel < 3; channel++)
         {
             var levels = Levels[channel];
-            var plane = chw.AsSpan(channel * planeSize, planeSize);
+            var plane = chw.Slice(channel * planeSize, planeSize);
             for (var i = 0; i < planeSize; i++)
                 plane[i] = levels[pixels[i * 3 + channel]];
         }
-        return new PreprocessedImage(image.Height, image.Width, chw);
     }
 
     private static float[] LevelsOf(int channel)
