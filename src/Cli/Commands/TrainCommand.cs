@@ -47,8 +47,8 @@ public static class TrainCommand
             var context = new RunContext
             {
                 OutputDirectory = result.GetValue(output)!.FullName,
-                Batches = RunBatchSources.For(spec),
-                Evaluation = RunBatchSources.EvaluationFor(spec),
+                Batches = RunInputs.BatchesFor(spec),
+                Evaluation = RunInputs.EvaluationFor(spec),
                 Resume = result.GetValue(resume) ? ResumeMode.Required : ResumeMode.Auto,
                 Progress = new ConsoleRunProgress(Console.Out, Console.Error, live: !Console.IsOutputRedirected),
             };

@@ -1,3 +1,4 @@
+using EmbeddingService.Training;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
@@ -192,7 +193,7 @@ public sealed class MultiCropBatches : ITrainingBatches
     /// <summary>collate_data_and_cast: the stacked crops, and masks from batch <paramref name="iteration"/>'s own generator.</summary>
     private CollatedBatch Collate(long iteration, PendingBatch batch)
     {
-        var random = new Random(StreamSeeds.Of(Options.Seed, StreamSeeds.Masks, iteration));
+        var random = new Random(DerivedSeeds.DeriveInt(Options.Seed, iteration, DerivedSeeds.Masks));
         var generator = MaskingGenerator.ForGlobalCrops(Options.Augmentation.GlobalCropsSize, Options.PatchSize, random);
         var collator = new BatchCollator(generator, random, Options.MaskRatioMin, Options.MaskRatioMax, Options.MaskSampleProbability);
         var (global, local) = batch.Tensors();
@@ -216,7 +217,7 @@ public sealed class MultiCropBatches : ITrainingBatches
             {
                 Interlocked.Increment(ref _decoded);
                 if (attempt > 0) Interlocked.Increment(ref _replaced);
-                var random = new SeededAugmentationRandom(StreamSeeds.Of(Options.Seed, StreamSeeds.Augmentation, position));
+                var random = new SeededAugmentationRandom(DerivedSeeds.DeriveInt(Options.Seed, position, DerivedSeeds.Augmentation));
                 var draws = _augmentation.Draw(image.Width, image.Height, random);
                 for (var crop = 0; crop < draws.Count; crop++)
                     batch.Write(slot, crop, CropRenderer.Render(image, draws[crop]));

@@ -13,7 +13,7 @@ public sealed record MultiCropDataOptions
     public required int BatchSize { get; init; }
 
     /// <summary>Seeds the sample order, every augmentation and every mask.</summary>
-    public int Seed { get; init; }
+    public long Seed { get; init; }
 
     public DinoAugmentationOptions Augmentation { get; init; } = new();
 

@@ -6,7 +6,7 @@ namespace EmbeddingService.Training.Data;
 /// epoch e's permutation is seeded by (seed, e) alone, so any position is reached without replaying the ones before it
 /// (a resumed run starts where it stopped). Thread-safe; keeps the few most recent permutations.
 /// </summary>
-internal sealed class SampleOrder(int count, int seed)
+internal sealed class SampleOrder(int count, long seed)
 {
     private const int CachedEpochs = 4;
 
@@ -27,7 +27,7 @@ internal sealed class SampleOrder(int count, int seed)
         }
         var permutation = new int[Count];
         for (var i = 0; i < Count; i++) permutation[i] = i;
-        var random = new Random(StreamSeeds.Of(seed, StreamSeeds.Permutation, epoch));
+        var random = new Random(DerivedSeeds.DeriveInt(seed, epoch, DerivedSeeds.Permutation));
         for (var i = Count - 1; i > 0; i--)
         {
             var j = random.Next(i + 1);

@@ -12,7 +12,7 @@ namespace EmbeddingService.Training.Runs;
 /// (<c>optimizer.N.exp_avg</c>, <c>optimizer.N.exp_avg_sq</c>, N in parameter-group order), the losses' centres
 /// (<c>loss.dino_loss.center</c>, …); and in the header the iteration (the schedules' position and the data position),
 /// the stage, AdamW's per-parameter step counts and the spec with its hash. No random-generator state: every draw of
-/// iteration i is derived from (seed, i) (<see cref="StepSeeds"/>).
+/// iteration i is derived from (seed, i) (<see cref="DerivedSeeds"/>).
 /// </summary>
 public static class RunCheckpoint
 {

@@ -1,3 +1,4 @@
+using EmbeddingService.Training;
 using EmbeddingService.Engine.Checkpoints;
 using EmbeddingService.Engine.Model;
 using EmbeddingService.Training.Optimization;
@@ -122,7 +123,7 @@ internal static class RunStages
     {
         var student = NewHeads(spec, config, dinoHead, ibotHead, firstIteration);
         if (spec.Model.Init == ModelSpec.RandomInit)
-            RandomInitializer.Initialize(student.Backbone, StepSeeds.DeriveLong(spec.Seed, firstIteration, StepSeeds.Initialization));
+            RandomInitializer.Initialize(student.Backbone, DerivedSeeds.DeriveLong(spec.Seed, firstIteration, DerivedSeeds.Initialization));
         else
         {
             using var checkpoint = CheckpointLoader.Load(spec.Model.Init, new CheckpointLoadOptions { NumHeads = config.NumHeads });
@@ -136,7 +137,7 @@ internal static class RunStages
     /// <summary>A model whose heads (initialised from the global generator, as DinoHead does) are seeded from (seed, first iteration).</summary>
     private static SslModel NewHeads(RunSpec spec, VitConfig config, HeadConfig dinoHead, HeadConfig? ibotHead, long firstIteration)
     {
-        manual_seed(StepSeeds.DeriveLong(spec.Seed, firstIteration, StepSeeds.Initialization));
+        manual_seed(DerivedSeeds.DeriveLong(spec.Seed, firstIteration, DerivedSeeds.Initialization));
         return new SslModel(config, dinoHead, ibotHead);
     }
 

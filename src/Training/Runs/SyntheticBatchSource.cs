@@ -1,3 +1,4 @@
+using EmbeddingService.Training;
 using EmbeddingService.Training.Data;
 using EmbeddingService.Training.Masking;
 using EmbeddingService.Training.Runs.Spec;
@@ -27,7 +28,7 @@ public sealed class SyntheticBatchSource(RunSpec spec) : IRunBatchSource
         public CollatedBatch Next(CancellationToken cancellationToken = default)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var seed = StepSeeds.Derive(spec.Seed, NextIteration, StepSeeds.SyntheticData);
+            var seed = DerivedSeeds.Derive(spec.Seed, NextIteration, DerivedSeeds.SyntheticData);
             var random = new Random((int)(seed & int.MaxValue));
             using var generator = new Generator(seed);
             var (b, crops) = (spec.BatchSize, spec.Crops);

@@ -1,3 +1,4 @@
+using EmbeddingService.Training;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -107,7 +108,7 @@ public sealed class TrainingRun
                     using var batch = batches.Next(_cancellation);
                     using var scope = NewDisposeScope();
                     if (stage.DropPathGenerator is { } generator)
-                        generator.manual_seed(StepSeeds.DeriveLong(_spec.Seed, iteration, StepSeeds.DropPath));
+                        generator.manual_seed(DerivedSeeds.DeriveLong(_spec.Seed, iteration, DerivedSeeds.DropPath));
                     result = stage.Step.Run(batch, stage.ScheduleAt(iteration));
                 }
                 catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)

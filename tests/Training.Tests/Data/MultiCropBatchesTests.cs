@@ -1,3 +1,4 @@
+using EmbeddingService.Training;
 using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Training.Augmentation;
 using EmbeddingService.Training.Data;
@@ -51,8 +52,8 @@ public sealed class MultiCropBatchesTests
         var decoder = new ImageDecoder();
         var samples = Enumerable.Range(6, 3).Select(position => augmentation.Apply(
             decoder.Decode(File.ReadAllBytes(data.PathOf(data.Images[order.ImageAt(position)]))),
-            new SeededAugmentationRandom(StreamSeeds.Of(options.Seed, StreamSeeds.Augmentation, position)))).ToArray();
-        var random = new Random(StreamSeeds.Of(options.Seed, StreamSeeds.Masks, 2));
+            new SeededAugmentationRandom(DerivedSeeds.DeriveInt(options.Seed, position, DerivedSeeds.Augmentation)))).ToArray();
+        var random = new Random(DerivedSeeds.DeriveInt(options.Seed, 2, DerivedSeeds.Masks));
         var collator = new BatchCollator(MaskingGenerator.ForGlobalCrops(56, 14, random), random);
         try
         {

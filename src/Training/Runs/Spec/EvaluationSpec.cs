@@ -11,4 +11,7 @@ public sealed record EvaluationSpec
     public int? EverySteps { get; init; }
     public int[] K { get; init; } = [10, 20, 100, 200];
     public double Temperature { get; init; } = 0.07;
+
+    /// <summary>The center-crop size the evaluation images are preprocessed to (serving's center-crop policy); default: crops.global_size.</summary>
+    public int? Resolution { get; init; }
 }

@@ -31,6 +31,7 @@ internal static class RunSpecDefaults
                 WarmupSteps = spec.Optim.WarmupSteps ?? Fraction(steps, 0.1),
                 FreezeLastLayerSteps = spec.Optim.FreezeLastLayerSteps ?? Fraction(steps, 0.01),
             },
+            Evaluation = spec.Evaluation with { Resolution = spec.Evaluation.Resolution ?? spec.Crops.GlobalSize },
             Distillation = spec.Distillation is { } d ? d with { HeadWarmupSteps = d.HeadWarmupSteps ?? Fraction(steps, 0.1) } : null,
         };
     }

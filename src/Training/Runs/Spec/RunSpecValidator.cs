@@ -96,6 +96,7 @@ internal static class RunSpecValidator
         p.Range("evaluation.every_steps", e.EverySteps, 1, 100_000_000);
         if (e.K is null || e.K.Length == 0 || e.K.Any(v => v < 1)) p.Add("evaluation.k", "must be a non-empty list of integers >= 1");
         p.Range("evaluation.temperature", e.Temperature, 1e-4, 10);
+        p.Multiple("evaluation.resolution", e.Resolution, m.PatchSize, 2048);
 
         var x = spec.Execution;
         p.Range("execution.threads", x.Threads, 1, 1024);
