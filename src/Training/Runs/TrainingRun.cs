@@ -31,6 +31,7 @@ public sealed class TrainingRun
     private readonly IRunProgress? _progress;
     private readonly List<string> _warnings = [];
     private readonly Dictionary<string, double> _evaluation = [];
+    private readonly SortedDictionary<long, IReadOnlyDictionary<string, double>> _evaluationsByIteration = [];
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private LoadedTeacher? _teacher;
@@ -92,6 +93,7 @@ public sealed class TrainingRun
         try
         {
             _progress?.Started(start, total, resume?.Path);
+            if (_spec.Evaluation.AtStart && start == 0 && stage.Result is not null) Evaluate(stage, 0, metrics);
             using var batches = _context.Batches.Open(start);
             var watch = new CollapseWatch();
             var iteration = start;
@@ -266,6 +268,7 @@ public sealed class TrainingRun
         using (NewDisposeScope())
             results = _context.Evaluation.Evaluate(stage.Result.Backbone, _cancellation);
         foreach (var (name, value) in results) _evaluation[name] = value;
+        _evaluationsByIteration[iteration] = results;
         metrics.Evaluation(iteration, results);
         _progress?.Evaluation(iteration, results);
     }
@@ -321,6 +324,7 @@ public sealed class TrainingRun
             },
             ["final_losses"] = JsonSerializer.SerializeToNode(result.FinalLosses, MetricsLog.JsonOptions),
             ["evaluation"] = JsonSerializer.SerializeToNode(result.Evaluation),
+            ["evaluations_by_iteration"] = JsonSerializer.SerializeToNode(_evaluationsByIteration.ToDictionary(e => e.Key.ToString(), e => e.Value)),
             ["last_checkpoint"] = result.LastCheckpoint,
             ["export"] = result.Export is { } e
                 ? new JsonObject { ["backbone"] = e.Backbone, ["config"] = e.Config, ["training_checkpoint"] = e.TrainingCheckpoint }

@@ -14,7 +14,7 @@ public sealed class ImageFolderRunTests
         images.Corrupt("train/b/broken.png");
         var json = TinyRuns.Pretrain(steps: 4)
             .With("data.train", images.Root + "/train")
-            .With("evaluation", new JsonObject { ["train"] = images.Root + "/train", ["val"] = images.Root + "/val", ["k"] = new JsonArray(1, 3) });
+            .With("evaluation", new JsonObject { ["train"] = images.Root + "/train", ["val"] = images.Root + "/val", ["k"] = new JsonArray(1, 3), ["at_start"] = true });
         var spec = TinyRuns.Spec(json);
         var output = TinyRuns.TempDir();
 
@@ -33,6 +33,8 @@ public sealed class ImageFolderRunTests
         Assert.Equal(13, (long)data["images_found"]!);
         Assert.Equal(2, (long)data["classes"]!);
         Assert.Equal(1, (long)data["unreadable_files"]!);
+        var byIteration = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "summary.json")))!["evaluations_by_iteration"]!.AsObject();
+        Assert.Equal(["0", "4"], byIteration.Select(e => e.Key));
     }
 
     [Fact]

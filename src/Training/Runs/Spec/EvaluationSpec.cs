@@ -9,6 +9,9 @@ public sealed record EvaluationSpec
     public string? Train { get; init; }
     public string? Val { get; init; }
     public int? EverySteps { get; init; }
+
+    /// <summary>Also evaluate the starting point (iteration 0, before any step): the baseline the run is measured against.</summary>
+    public bool AtStart { get; init; }
     public int[] K { get; init; } = [10, 20, 100, 200];
     public double Temperature { get; init; } = 0.07;
 
