@@ -138,6 +138,8 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
         Policy = info.Model.ResolutionPolicy,
         Resolution = info.Model.Resolution,
         Dim = info.Model.Dimension,
+        State = info.State == CollectionState.Corrupt ? V1.CollectionState.Corrupt : V1.CollectionState.Ready,
+        Problem = info.Problem ?? "",
     };
 
     private static V1.Hit ToMessage(SearchHit hit) => new() { Id = hit.Id, Score = hit.Score, Payload = ToStruct(hit.Payload) };
