@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EmbeddingService.Api.Embedding;
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Problems;
+using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Inference;
 using EmbeddingService.Retrieval;
 using Microsoft.Extensions.Options;
@@ -23,12 +24,14 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     public RetrievalOptions Options => _options;
 
     /// <summary>Creates a collection bound to the served model with the given embedding options; Created is false when it already existed alike.</summary>
-    public async Task<(CollectionInfo Info, bool Created)> CreateCollectionAsync(string name, EmbedRequestOptions embedding, IndexKind index, CancellationToken cancellationToken)
+    /// <param name="index">null: the store's default (<see cref="CollectionSettings"/>).</param>
+    public async Task<(CollectionInfo Info, bool Created)> CreateCollectionAsync(string name, EmbedRequestOptions embedding, IndexKind? index, CancellationToken cancellationToken)
     {
         var store = Store();
         var model = ModelFor(runtime.Current?.Model.Descriptor ?? throw NotReady(), embedding);
         var existing = await store.GetCollectionAsync(name, cancellationToken);
-        var info = await store.CreateCollectionAsync(name, new CollectionSettings(model, index), cancellationToken);
+        var settings = index is { } kind ? new CollectionSettings(model, kind) : new CollectionSettings(model);
+        var info = await store.CreateCollectionAsync(name, settings, cancellationToken);
         return (info, existing is null);
     }
 
@@ -128,7 +131,7 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     {
         if (images.Length > _serving.MaxImagesPerRequest)
             throw new ApiRequestError(ApiProblems.TooManyImages, $"{images.Length} images in one request; at most {_serving.MaxImagesPerRequest}");
-        var options = new EmbedRequestOptions(PoolingNames.Parse(collection.Model.Pooling), Normalize: true, collection.Model.ResolutionPolicy, collection.Model.Resolution, PatchFeatures: false);
+        var options = new EmbedRequestOptions(PoolingNames.Parse(collection.Model.Pooling), Normalize: true, StoredPolicy(collection.Model), collection.Model.Resolution, PatchFeatures: false);
         var result = await runtime.EmbedAsync(images, options, deadline, cancellationToken);
         if (!result.Succeeded)
             throw new ApiRequestError(result.Failure.Code, result.Failure.Message, result.Failure.Index is { } i ? requestIndex(i) : null);
@@ -140,7 +143,11 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     }
 
     private static CollectionModel ModelFor(ModelDescriptor d, EmbedRequestOptions options) =>
-        new CollectionModel(d.Architecture, d.WeightsFingerprint, options.Pooling.ToName(), options.Policy, options.Resolution, options.Pooling.Width(d.Config.EmbedDim));
+        new CollectionModel(d.Architecture, d.WeightsFingerprint, options.Pooling.ToName(), KebabCaseNames<ResizePolicy>.Name(options.Policy), options.Resolution, options.Pooling.Width(d.Config.EmbedDim));
+
+    private static ResizePolicy StoredPolicy(CollectionModel model) => KebabCaseNames<ResizePolicy>.TryParse(model.ResolutionPolicy, out var policy)
+        ? policy
+        : throw new ApiRequestError(ApiProblems.StoreCorrupt, $"the collection's resize policy '{model.ResolutionPolicy}' is not {KebabCaseNames<ResizePolicy>.Expected}");
 
     private static async Task<CollectionInfo> CollectionAsync(IVectorStore store, string name, CancellationToken cancellationToken) =>
         await store.GetCollectionAsync(name, cancellationToken) ?? throw CollectionNotFound(name);

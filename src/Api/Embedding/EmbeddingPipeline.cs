@@ -16,7 +16,7 @@ namespace EmbeddingService.Api.Embedding;
 public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescriptor model, ServingOptions serving, int patchSize)
 {
     private readonly SemaphoreSlim _decodeSlots = new(serving.DecodeConcurrency > 0 ? serving.DecodeConcurrency : Environment.ProcessorCount);
-    private readonly ConcurrentDictionary<(string Policy, int Resolution), ImagePreprocessor> _preprocessors = new();
+    private readonly ConcurrentDictionary<(ResizePolicy Policy, int Resolution), ImagePreprocessor> _preprocessors = new();
     private static readonly EmbedFailure NotComputed = new(ApiProblems.NotComputed, "not computed: another input of the request failed or the caller went away");
 
     private readonly ImageDecoder _decoder = new(new ImageLimits { MaxPixels = serving.MaxPixels, MaxBytes = serving.MaxBodyBytes });

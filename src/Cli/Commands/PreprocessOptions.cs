@@ -9,7 +9,7 @@ public sealed class PreprocessOptions
     private readonly Option<string> _policy = new("--policy")
     {
         Description = "center-crop (the paper's evaluation transform) or keep-aspect (sides multiples of 14)",
-        DefaultValueFactory = _ => ResizePolicies.CenterCrop,
+        DefaultValueFactory = _ => "center-crop",
     };
     private readonly Option<int> _size = new("--size")
     {
@@ -37,6 +37,13 @@ public sealed class PreprocessOptions
 
     /// <summary>The preprocessor; throws <see cref="ArgumentException"/> for bad values.</summary>
     public ImagePreprocessor Create(ParseResult result, int patchSize = 14) => new(
-        ResizePolicies.Create(result.GetValue(_policy)!, result.GetValue(_size), result.GetValue(_secondary), patchSize),
+        ResizePolicies.Create(Policy(result.GetValue(_policy)!), result.GetValue(_size), result.GetValue(_secondary), patchSize),
         new ImageDecoder(new ImageLimits { MaxPixels = result.GetValue(_maxPixels) }));
+
+    private static ResizePolicy Policy(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "center-crop" => ResizePolicy.CenterCrop,
+        "keep-aspect" => ResizePolicy.KeepAspect,
+        _ => throw new ArgumentException($"unknown resize policy '{name}'; expected center-crop or keep-aspect"),
+    };
 }
