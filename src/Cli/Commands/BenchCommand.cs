@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using EmbeddingService.Cli.Benchmarks;
 using EmbeddingService.Engine.Inference;
 using EmbeddingService.Engine.Model;
 using static TorchSharp.torch;
