@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EmbeddingService.Protos.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -63,5 +64,52 @@ public sealed class CollectionGrpcTests
         var gone = await Assert.ThrowsAsync<RpcException>(() => client.SearchAsync(new SearchRequest { Collection = "grpc", Query = new Query { Vector = rocket.Vector } }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
         Assert.StartsWith("collection_not_found", gone.Status.Detail);
+    }
+
+    [Fact]
+    public async Task A_damaged_collection_is_listed_over_grpc_with_its_state_and_problem_as_over_rest()
+    {
+        var data = TestService.NewDataDirectory();
+        try
+        {
+            await using (var first = await TestService.StartAsync([.. EmbedTestData.TinyModel, $"--Retrieval:DataDirectory={data}"]))
+            {
+                var client = new RetrievalClient(first.GrpcChannel);
+                foreach (var name in new[] { "damaged", "healthy" })
+                {
+                    var dim = (await client.CreateCollectionAsync(new CreateCollectionRequest { Name = name, Index = IndexKind.Exact })).Dim;
+                    // Three upserts, three log frames: damage in the first is followed by intact ones, which is corruption, not a torn tail.
+                    foreach (var id in new[] { "a", "b", "c" })
+                    {
+                        var vector = new Vector { Values = { Enumerable.Range(0, dim).Select(i => i == id[0] - 'a' ? 1f : 0f) } };
+                        await client.UpsertAsync(new UpsertRequest { Collection = name, Points = { new PointInput { Id = id, Vector = vector } } });
+                    }
+                }
+            }
+            var log = Path.Combine(data, "collections", "damaged", "points.log");
+            var bytes = await File.ReadAllBytesAsync(log);
+            bytes[20] ^= 0xff;
+            await File.WriteAllBytesAsync(log, bytes);
+
+            await using var reopened = await TestService.StartAsync([.. EmbedTestData.TinyModel, $"--Retrieval:DataDirectory={data}"]);
+            var listed = (await new RetrievalClient(reopened.GrpcChannel).ListCollectionsAsync(new ListCollectionsRequest())).Collections.OrderBy(c => c.Name).ToArray();
+
+            Assert.Equal(["damaged", "healthy"], listed.Select(c => c.Name));
+            Assert.Equal(CollectionState.Corrupt, listed[0].State);
+            Assert.Contains("collections/damaged/points.log", listed[0].Problem);
+            Assert.DoesNotContain(data, listed[0].Problem);
+            Assert.Equal(CollectionState.Ready, listed[1].State);
+            Assert.Equal("", listed[1].Problem);
+            var rest = JsonDocument.Parse(await reopened.RestClient.GetStringAsync("/v1/collections")).RootElement;
+            var restDamaged = (rest.ValueKind == JsonValueKind.Array ? rest : rest.GetProperty("collections")).EnumerateArray().Single(c => c.GetProperty("name").GetString() == "damaged");
+            Assert.Equal("corrupt", restDamaged.GetProperty("state").GetString());
+            Assert.Equal(restDamaged.GetProperty("problem").GetString(), listed[0].Problem);
+            var refused = await Assert.ThrowsAsync<RpcException>(() => new RetrievalClient(reopened.GrpcChannel).GetCollectionAsync(new CollectionRef { Name = "damaged" }).ResponseAsync);
+            Assert.Equal(StatusCode.DataLoss, refused.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 }

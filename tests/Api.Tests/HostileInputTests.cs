@@ -99,6 +99,18 @@ public sealed class HostileInputTests
         await AssertHealthyAsync(service);
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("7")]
+    [InlineData("Exact ")]
+    public async Task AnIndexKindIsReadByNameNeverByNumber(string index)
+    {
+        await using var service = await StartWithCollectionAsync();
+        var problem = await ProblemAsync(await service.RestClient.PutAsJsonAsync("/v1/collections/numbered", new { index }), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
+        Assert.Contains("auto, exact or hnsw", problem.GetProperty("detail").GetString());
+        await AssertHealthyAsync(service);
+    }
+
     [Fact]
     public async Task WholeBodyErrorsCarryNoIndex()
     {

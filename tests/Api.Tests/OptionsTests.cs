@@ -1,4 +1,6 @@
 using EmbeddingService.Api.Hosting;
+using EmbeddingService.Engine.Imaging;
+using EmbeddingService.Engine.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,6 +15,10 @@ public sealed class OptionsTests
     [InlineData("--Serving:MaxBatchImages=0", "Serving:MaxBatchImages")]
     [InlineData("--Serving:Resolution=225", "Serving:Resolution")]
     [InlineData("--Serving:Policy=stretch", "Serving:Policy")]
+    [InlineData("--Serving:Policy=1", "Serving:Policy")]
+    [InlineData("--Serving:Policy=KeepAspect", "Serving:Policy")]
+    [InlineData("--Serving:BatchLayout=0", "Serving:BatchLayout")]
+    [InlineData("--Serving:RestPort=abc", "Serving:RestPort")]
     [InlineData("--Serving:BindAddress=localhost", "Serving:BindAddress")]
     [InlineData("--Serving:MaxRequestTokens=100", "Serving:MaxRequestTokens")]
     [InlineData("--Serving:MaxBatchSeconds=0", "Serving:MaxBatchSeconds")]
@@ -28,6 +34,15 @@ public sealed class OptionsTests
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(() => TestService.Build([setting])));
         Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public void EnumSettingsAreBoundFromTheirDocumentedNames()
+    {
+        using var app = TestService.Build(["--Serving:Policy=keep-aspect", "--Serving:BatchLayout=padded"]);
+        var serving = app.Services.GetRequiredService<IOptions<ServingOptions>>().Value;
+        Assert.Equal(ResizePolicy.KeepAspect, serving.Policy);
+        Assert.Equal(BatchLayout.Padded, serving.BatchLayout);
     }
 
     [Fact]

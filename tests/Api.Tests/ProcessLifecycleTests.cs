@@ -82,6 +82,8 @@ public sealed class ProcessLifecycleTests
     [Theory]
     [InlineData("--Serving:MaxBatchImages=0", "Serving:MaxBatchImages")]
     [InlineData("--Retrieval:Store=redis", "Retrieval:Store")]
+    [InlineData("--Serving:Policy=stretch", "Serving:Policy")]
+    [InlineData("--Serving:RestPort=abc", "Serving:RestPort")]
     [InlineData("--Model:Weights=random:x", "random:SEED")]
     public async Task ABadSettingExitsWithCodeOneAndOneLineNamingItWithoutAStackTrace(string setting, string named)
     {

@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EmbeddingService.Protos.V1;
+using Google.Protobuf;
+using Grpc.Core;
+using EmbeddingClient = EmbeddingService.Protos.V1.Embedding.EmbeddingClient;
 
 namespace EmbeddingService.Api.Tests;
 
@@ -58,6 +62,37 @@ public sealed class RequestCostLimitTests
         var refused = await service.RestClient.PostAsync("/v1/embed", Image("rocket.jpg"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
         Assert.Equal("request_too_large", await CodeOf(refused));
+    }
+
+    [Theory]
+    [InlineData("--Serving:MaxRequestTokens=400")]
+    [InlineData("--Serving:MaxRequestPixels=1000")]
+    public async Task Request_too_large_is_a_whole_request_error_with_no_index_over_rest_and_grpc(string limit)
+    {
+        await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Serving:MaxImageTokens=300", limit]);
+        using var form = new MultipartFormDataContent
+        {
+            { Image("chelsea.png"), "first", "chelsea.png" },
+            { Image("camera.png"), "second", "camera.png" },
+        };
+        var refused = await service.RestClient.PostAsync("/v1/embed", form);
+        var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("request_too_large", problem.GetProperty("code").GetString());
+        Assert.False(problem.TryGetProperty("index", out _), problem.GetRawText());
+
+        await service.RestClient.PutAsync("/v1/collections/c", null);
+        var upsert = await service.RestClient.PostAsJsonAsync("/v1/collections/c/points", new
+        {
+            points = new object[] { new { id = "a", image = Convert.ToBase64String(EmbedTestData.Good("chelsea.png")) }, new { id = "b", image = Convert.ToBase64String(EmbedTestData.Good("camera.png")) } },
+        });
+        var upsertProblem = JsonDocument.Parse(await upsert.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("request_too_large", upsertProblem.GetProperty("code").GetString());
+        Assert.False(upsertProblem.TryGetProperty("index", out _), upsertProblem.GetRawText());
+
+        var request = new EmbedRequest { Images = { new ImageInput { Image = ByteString.CopyFrom(EmbedTestData.Good("chelsea.png")) }, new ImageInput { Image = ByteString.CopyFrom(EmbedTestData.Good("camera.png")) } } };
+        var status = await Assert.ThrowsAsync<RpcException>(() => new EmbeddingClient(service.GrpcChannel).EmbedAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, status.StatusCode);
+        Assert.StartsWith("request_too_large: the request's", status.Status.Detail);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using EmbeddingService.Api.Hosting;
+using EmbeddingService.Engine.Model;
 
 namespace EmbeddingService.Api.Admin;
 
@@ -12,5 +13,5 @@ public sealed record BatchingInfo(
     [property: JsonPropertyName("max_images_per_request")] int MaxImagesPerRequest,
     [property: JsonPropertyName("layout")] string Layout)
 {
-    public static BatchingInfo Of(ServingOptions s) => new(s.QueueCapacity, s.MaxBatchImages, s.MaxBatchTokens, s.MaxQueueDelayMs, s.MaxImagesPerRequest, s.BatchLayout);
+    public static BatchingInfo Of(ServingOptions s) => new(s.QueueCapacity, s.MaxBatchImages, s.MaxBatchTokens, s.MaxQueueDelayMs, s.MaxImagesPerRequest, KebabCaseNames<BatchLayout>.Name(s.BatchLayout));
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using EmbeddingService.Api.Collections;
 using EmbeddingService.Api.Hosting;
+using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Inference;
 
 namespace EmbeddingService.Api.Admin;
@@ -34,6 +35,6 @@ public sealed record ModelInfo(
         var source = Path.GetFileName(Path.TrimEndingDirectorySeparator(d.WeightsSource));
         return new ModelInfo(d.DisplayName, d.Architecture, d.IsRandom, warning, d.WeightsFingerprint, source,
             d.Config.EmbedDim, d.Config.Depth, d.Config.NumHeads, d.Config.NumRegisters, d.Config.PatchSize, model.Target.Describe(),
-            dims, new PreprocessingInfo(serving.Policy, serving.Resolution), BatchingInfo.Of(serving), LimitsInfo.Of(serving, retrieval), VersionInfo.Current);
+            dims, new PreprocessingInfo(KebabCaseNames<ResizePolicy>.Name(serving.Policy), serving.Resolution), BatchingInfo.Of(serving), LimitsInfo.Of(serving, retrieval), VersionInfo.Current);
     }
 }

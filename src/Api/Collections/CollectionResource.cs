@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EmbeddingService.Api.Hosting;
 using EmbeddingService.Retrieval;
 
 namespace EmbeddingService.Api.Collections;
@@ -17,7 +18,7 @@ public sealed record CollectionResource(string Name, long Count, string Index, D
         int Dim);
 
     public static CollectionResource Of(CollectionInfo info) => new(
-        info.Name, info.Count, info.Index.ToString().ToLowerInvariant(), info.CreatedAt,
+        info.Name, info.Count, KebabCaseNames<IndexKind>.Name(info.Index), info.CreatedAt,
         new ModelBinding(info.Model.Architecture, info.Model.WeightsFingerprint, info.Model.Pooling, info.Model.ResolutionPolicy, info.Model.Resolution, info.Model.Dimension),
         info.State.ToString().ToLowerInvariant(), info.Problem);
 }

@@ -22,7 +22,8 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
         var embedding = GrpcEmbedOptions.Parse(service.EmbeddingOptions, new V1.EmbedOptions { Pooling = request.Pooling, Policy = request.Policy, Resolution = request.Resolution });
         var index = request.Index switch
         {
-            V1.IndexKind.Unspecified or V1.IndexKind.Auto => IndexKind.Auto,
+            V1.IndexKind.Unspecified => (IndexKind?)null,
+            V1.IndexKind.Auto => IndexKind.Auto,
             V1.IndexKind.Exact => IndexKind.Exact,
             V1.IndexKind.Hnsw => IndexKind.Hnsw,
             var unknown => throw new ApiRequestError(ApiProblems.InvalidArgument, $"index {(int)unknown} is not an IndexKind"),
@@ -138,6 +139,8 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
         Policy = info.Model.ResolutionPolicy,
         Resolution = info.Model.Resolution,
         Dim = info.Model.Dimension,
+        State = info.State == CollectionState.Corrupt ? V1.CollectionState.Corrupt : V1.CollectionState.Ready,
+        Problem = info.Problem ?? "",
     };
 
     private static V1.Hit ToMessage(SearchHit hit) => new() { Id = hit.Id, Score = hit.Score, Payload = ToStruct(hit.Payload) };

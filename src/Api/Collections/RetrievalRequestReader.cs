@@ -12,22 +12,24 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
 {
     private static readonly string[] CollectionMembers = ["pooling", "policy", "resolution", "index"];
 
-    /// <summary>PUT /v1/collections/{name}: an optional JSON object with pooling, policy, resolution and index.</summary>
-    public async Task<(EmbedRequestOptions Embedding, IndexKind Index)> ReadCollectionAsync(HttpRequest request, EmbedOptionsParser parser, CancellationToken cancellationToken)
+    /// <summary>PUT /v1/collections/{name}: an optional JSON object with pooling, policy, resolution and index (null: not given).</summary>
+    public async Task<(EmbedRequestOptions Embedding, IndexKind? Index)> ReadCollectionAsync(HttpRequest request, EmbedOptionsParser parser, CancellationToken cancellationToken)
     {
         RequestBodies.Limit(request, serving.MaxBodyBytes);
         JsonMembers.RequireKnownQuery(request);
         if (request.ContentLength is 0 || RequestBodies.MediaType(request) is null)
-            return (parser.Defaults, IndexKind.Auto);
+            return (parser.Defaults, null);
         RequireJson(request);
         using var document = await RequestBodies.ReadJsonAsync(request, cancellationToken);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
             throw Invalid("the body must be a JSON object with optional \"pooling\", \"policy\", \"resolution\" and \"index\"");
         JsonMembers.RequireKnown(root, "the collection", CollectionMembers);
-        var index = IndexKind.Auto;
-        if (root.TryGetProperty("index", out var indexElement) && !Enum.TryParse(indexElement.ValueKind == JsonValueKind.String ? indexElement.GetString() : null, ignoreCase: true, out index))
-            throw Invalid("\"index\" must be auto, exact or hnsw");
+        IndexKind? index = null;
+        if (root.TryGetProperty("index", out var indexElement))
+            index = KebabCaseNames<IndexKind>.TryParse(indexElement.ValueKind == JsonValueKind.String ? indexElement.GetString() : null, out var kind)
+                ? kind
+                : throw Invalid($"\"index\" must be {KebabCaseNames<IndexKind>.Expected}");
         return (parser.Parse(root, notOptions: ["index"]), index);
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EmbeddingService.Api.Embedding;
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Problems;
+using EmbeddingService.Engine.Imaging;
 using EmbeddingService.Engine.Inference;
 using EmbeddingService.Retrieval;
 using Microsoft.Extensions.Options;
@@ -11,8 +12,9 @@ namespace EmbeddingService.Api.Collections;
 /// <summary>
 /// Collections, points and searches for the REST and gRPC surfaces alike. Images are embedded with the
 /// collection's own pooling and preprocessing through the serving pipeline; a collection made by another model
-/// refuses images (model_mismatch), while supplied vectors only need the collection's dimension. Every failure
-/// is an <see cref="ApiRequestError"/> with a problem code.
+/// refuses images (model_mismatch), while supplied vectors only need the collection's dimension. A failure is an
+/// <see cref="ApiRequestError"/> with a problem code, or the store's <see cref="RetrievalException"/>, which the
+/// error path converts with the same table (<see cref="ApiRequestError.From"/>).
 /// </summary>
 public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime runtime, IOptions<RetrievalOptions> retrievalOptions, IOptions<ServingOptions> servingOptions)
 {
@@ -22,12 +24,14 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     public RetrievalOptions Options => _options;
 
     /// <summary>Creates a collection bound to the served model with the given embedding options; Created is false when it already existed alike.</summary>
-    public async Task<(CollectionInfo Info, bool Created)> CreateCollectionAsync(string name, EmbedRequestOptions embedding, IndexKind index, CancellationToken cancellationToken)
+    /// <param name="index">null: the store's default (<see cref="CollectionSettings"/>).</param>
+    public async Task<(CollectionInfo Info, bool Created)> CreateCollectionAsync(string name, EmbedRequestOptions embedding, IndexKind? index, CancellationToken cancellationToken)
     {
         var store = Store();
         var model = ModelFor(runtime.Current?.Model.Descriptor ?? throw NotReady(), embedding);
-        var existing = await Call(() => store.GetCollectionAsync(name, cancellationToken));
-        var info = await Call(() => store.CreateCollectionAsync(name, new CollectionSettings(model, index), cancellationToken));
+        var existing = await store.GetCollectionAsync(name, cancellationToken);
+        var settings = index is { } kind ? new CollectionSettings(model, kind) : new CollectionSettings(model);
+        var info = await store.CreateCollectionAsync(name, settings, cancellationToken);
         return (info, existing is null);
     }
 
@@ -36,16 +40,12 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
 
     public Task<CollectionInfo> GetCollectionAsync(string name, CancellationToken cancellationToken) => CollectionAsync(Store(), name, cancellationToken);
 
-    public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken)
-    {
-        var store = Store();
-        return Call(() => store.ListCollectionsAsync(cancellationToken));
-    }
+    public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken) => Store().ListCollectionsAsync(cancellationToken);
 
     public async Task DeleteCollectionAsync(string name, CancellationToken cancellationToken)
     {
         var store = Store();
-        if (!await Call(() => store.DeleteCollectionAsync(name, cancellationToken)))
+        if (!await store.DeleteCollectionAsync(name, cancellationToken))
             throw CollectionNotFound(name);
     }
 
@@ -63,7 +63,7 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
         var embedMs = watch.Elapsed.TotalMilliseconds;
         watch.Restart();
         var batch = points.Select((p, i) => new VectorPoint(p.Id, vectors[i], p.Payload)).ToArray();
-        await Call(() => store.UpsertAsync(name, batch, cancellationToken));
+        await store.UpsertAsync(name, batch, cancellationToken);
         return new UpsertOutcome(points.Count, images, embedMs, watch.Elapsed.TotalMilliseconds);
     }
 
@@ -71,14 +71,14 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     {
         var store = Store();
         await CollectionAsync(store, name, cancellationToken);
-        return await Call(() => store.GetPointAsync(name, id, cancellationToken)) ?? throw PointNotFound(name, id);
+        return await store.GetPointAsync(name, id, cancellationToken) ?? throw PointNotFound(name, id);
     }
 
     public async Task DeletePointAsync(string name, string id, CancellationToken cancellationToken)
     {
         var store = Store();
         await CollectionAsync(store, name, cancellationToken);
-        if (await Call(() => store.DeletePointsAsync(name, [id], cancellationToken)) == 0)
+        if (await store.DeletePointsAsync(name, [id], cancellationToken) == 0)
             throw PointNotFound(name, id);
     }
 
@@ -104,15 +104,15 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
         for (var i = 0; i < queries.Count; i++)
         {
             if (queries[i].PointId is { } id)
-                vectors[i] = (await Call(() => store.GetPointAsync(name, id, cancellationToken)) ?? throw PointNotFound(name, id, queries.Count > 1 ? i : null)).Vector;
+                vectors[i] = (await store.GetPointAsync(name, id, cancellationToken) ?? throw PointNotFound(name, id, queries.Count > 1 ? i : null)).Vector;
         }
         var embedMs = watch.Elapsed.TotalMilliseconds;
         watch.Restart();
         // A query by id asks for one more hit, since its own point comes back first.
         var storeQueries = queries.Select((q, i) => new SearchQuery(vectors[i], q.PointId is null ? q.K : q.K + 1, q.Filter, q.ScoreThreshold)).ToArray();
         var results = storeQueries.Length == 1
-            ? [await Call(() => store.SearchAsync(name, storeQueries[0], cancellationToken))]
-            : await Call(() => store.SearchBatchAsync(name, storeQueries, cancellationToken));
+            ? [await store.SearchAsync(name, storeQueries[0], cancellationToken)]
+            : await store.SearchBatchAsync(name, storeQueries, cancellationToken);
         var hits = results.Select((r, i) => queries[i].PointId is { } self ? r.Where(h => h.Id != self).Take(queries[i].K).ToArray() : r).ToArray();
         return new SearchOutcome(hits, images, embedMs, watch.Elapsed.TotalMilliseconds);
     }
@@ -131,7 +131,7 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     {
         if (images.Length > _serving.MaxImagesPerRequest)
             throw new ApiRequestError(ApiProblems.TooManyImages, $"{images.Length} images in one request; at most {_serving.MaxImagesPerRequest}");
-        var options = new EmbedRequestOptions(PoolingNames.Parse(collection.Model.Pooling), Normalize: true, collection.Model.ResolutionPolicy, collection.Model.Resolution, PatchFeatures: false);
+        var options = new EmbedRequestOptions(PoolingNames.Parse(collection.Model.Pooling), Normalize: true, StoredPolicy(collection.Model), collection.Model.Resolution, PatchFeatures: false);
         var result = await runtime.EmbedAsync(images, options, deadline, cancellationToken);
         if (!result.Succeeded)
             throw new ApiRequestError(result.Failure.Code, result.Failure.Message, result.Failure.Index is { } i ? requestIndex(i) : null);
@@ -143,29 +143,19 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     }
 
     private static CollectionModel ModelFor(ModelDescriptor d, EmbedRequestOptions options) =>
-        new CollectionModel(d.Architecture, d.WeightsFingerprint, options.Pooling.ToName(), options.Policy, options.Resolution, options.Pooling.Width(d.Config.EmbedDim));
+        new CollectionModel(d.Architecture, d.WeightsFingerprint, options.Pooling.ToName(), KebabCaseNames<ResizePolicy>.Name(options.Policy), options.Resolution, options.Pooling.Width(d.Config.EmbedDim));
+
+    private static ResizePolicy StoredPolicy(CollectionModel model) => KebabCaseNames<ResizePolicy>.TryParse(model.ResolutionPolicy, out var policy)
+        ? policy
+        : throw new ApiRequestError(ApiProblems.StoreCorrupt, $"the collection's resize policy '{model.ResolutionPolicy}' is not {KebabCaseNames<ResizePolicy>.Expected}");
 
     private static async Task<CollectionInfo> CollectionAsync(IVectorStore store, string name, CancellationToken cancellationToken) =>
-        await Call(() => store.GetCollectionAsync(name, cancellationToken)) ?? throw CollectionNotFound(name);
+        await store.GetCollectionAsync(name, cancellationToken) ?? throw CollectionNotFound(name);
 
     private IVectorStore Store() =>
         stores.Store ?? throw new ApiRequestError(ApiProblems.NotReady, $"the vector store is not available: {stores.State}");
 
     private static ApiRequestError NotReady() => new(ApiProblems.NotReady, "the model is still loading or the service is shutting down");
-
-    private static async Task<T> Call<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (RetrievalException e)
-        {
-            throw RetrievalProblems.ToRequestError(e);
-        }
-    }
-
-    private static async Task Call(Func<Task> call) => await Call(async () => { await call(); return true; });
 
     private static ApiRequestError CollectionNotFound(string name) => new(ApiProblems.CollectionNotFound, $"there is no collection '{name}'");
 

@@ -35,7 +35,7 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
                     options = options with { PatchFeatures = ParseBool(name, value) };
                     break;
                 case "policy":
-                    options = options with { Policy = value is ResizePolicies.CenterCrop or ResizePolicies.KeepAspect ? value : throw Invalid(name, value, $"{ResizePolicies.CenterCrop} or {ResizePolicies.KeepAspect}") };
+                    options = options with { Policy = KebabCaseNames<ResizePolicy>.TryParse(value, out var policy) ? policy : throw Invalid(name, value, KebabCaseNames<ResizePolicy>.Expected) };
                     break;
                 case "resolution":
                     options = options with { Resolution = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? Resolution(r) : throw InvalidResolution(value) };

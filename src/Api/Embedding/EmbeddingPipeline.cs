@@ -16,7 +16,7 @@ namespace EmbeddingService.Api.Embedding;
 public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescriptor model, ServingOptions serving, int patchSize)
 {
     private readonly SemaphoreSlim _decodeSlots = new(serving.DecodeConcurrency > 0 ? serving.DecodeConcurrency : Environment.ProcessorCount);
-    private readonly ConcurrentDictionary<(string Policy, int Resolution), ImagePreprocessor> _preprocessors = new();
+    private readonly ConcurrentDictionary<(ResizePolicy Policy, int Resolution), ImagePreprocessor> _preprocessors = new();
     private static readonly EmbedFailure NotComputed = new(ApiProblems.NotComputed, "not computed: another input of the request failed or the caller went away");
 
     private readonly ImageDecoder _decoder = new(new ImageLimits { MaxPixels = serving.MaxPixels, MaxBytes = serving.MaxBodyBytes });
@@ -40,9 +40,8 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
             }
             catch (SchedulerRejectedException e)
             {
-                var failure = new EmbedFailure(CodeOf(e.Reason), e.Message);
-                var failed = e.Index ?? 0;
-                return Result(decoded.Select((d, i) => d.Outcome with { Failure = i == failed ? failure : NotComputed }).ToArray());
+                // Nothing was queued; the index names the one image to blame, and none when the request as a whole is too large.
+                return EmbedResult.Failed(new EmbedFailure(CodeOf(e.Reason), e.Message, e.Index));
             }
         }
         finally
@@ -71,11 +70,14 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
         return Result([outcome]);
     }
 
-    /// <summary>Every embedding, or the failure to report: inputs withdrawn because another one failed are never what the caller is told.</summary>
+    /// <summary>
+    /// Every embedding, or the failure to report: inputs withdrawn because another one failed are never what the caller
+    /// is told. A failure names the input to blame; one about the whole request (its queue or budgets) names none.
+    /// </summary>
     private EmbedResult Result(IReadOnlyList<EmbedOutcome> outcomes)
     {
         var failed = outcomes.FirstOrDefault(o => o.Failure is not null && o.Failure.Code != ApiProblems.NotComputed) ?? outcomes.FirstOrDefault(o => o.Failure is not null);
-        if (failed is not null) return EmbedResult.Failed(failed.Failure! with { Index = failed.Index });
+        if (failed is not null) return EmbedResult.Failed(failed.Failure!);
         return EmbedResult.Success(model, outcomes.Select(o => new Embedded(o.Index, o.Id, o.Result!.Embedding, o.DecodeTime, o.Result.QueueTime, o.Result.InferenceTime)).ToArray());
     }
 
@@ -100,13 +102,14 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
         }
         catch (SchedulerRejectedException e)
         {
+            // The request's pixel budget: the whole request is too large, not this image.
             return (new EmbedOutcome(index, input.Id, null, new EmbedFailure(CodeOf(e.Reason), e.Message), watch.Elapsed), null);
         }
         catch (ImageDecodeException e)
         {
             var failure = new EmbedFailure(
                 e.Code is ImageDecodeError.TooManyPixels or ImageDecodeError.TooManyBytes ? ApiProblems.ImageTooLarge : ApiProblems.ImageDecodeFailed,
-                $"input {index}{(input.Id is null ? "" : $" ({input.Id})")}: {e.Code}: {e.Message}");
+                $"input {index}{(input.Id is null ? "" : $" ({input.Id})")}: {e.Code}: {e.Message}", index);
             return (new EmbedOutcome(index, input.Id, null, failure, watch.Elapsed), null);
         }
         finally
@@ -124,7 +127,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
         }
         catch (SchedulerRejectedException e)
         {
-            return decoded with { Failure = new EmbedFailure(CodeOf(e.Reason), e.Message) };
+            return decoded with { Failure = new EmbedFailure(CodeOf(e.Reason), e.Message, decoded.Index) };
         }
         return await Completed(decoded, submitted);
     }
@@ -137,7 +140,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
         }
         catch (SchedulerRejectedException e)
         {
-            return decoded with { Failure = new EmbedFailure(CodeOf(e.Reason), e.Message) };
+            return decoded with { Failure = new EmbedFailure(CodeOf(e.Reason), e.Message, decoded.Index) };
         }
         catch (OperationCanceledException)
         {

@@ -29,8 +29,8 @@ public static class GrpcEmbedOptions
             Policy = message.Policy switch
             {
                 V1.ResizePolicy.Unspecified => options.Policy,
-                V1.ResizePolicy.CenterCrop => ResizePolicies.CenterCrop,
-                V1.ResizePolicy.KeepAspect => ResizePolicies.KeepAspect,
+                V1.ResizePolicy.CenterCrop => ResizePolicy.CenterCrop,
+                V1.ResizePolicy.KeepAspect => ResizePolicy.KeepAspect,
                 var unknown => throw Invalid("policy", (int)unknown),
             },
             Normalize = message.HasNormalize ? message.Normalize : options.Normalize,

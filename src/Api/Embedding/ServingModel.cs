@@ -1,6 +1,5 @@
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Engine.Inference;
-using EmbeddingService.Engine.Model;
 using EmbeddingService.Engine.Scheduling;
 
 namespace EmbeddingService.Api.Embedding;
@@ -35,8 +34,7 @@ public sealed class ServingModel : IAsyncDisposable
     /// <summary>Builds and starts the scheduler for a loaded, warmed model.</summary>
     public static ServingModel Start(LoadedModel model, ServingOptions serving)
     {
-        var layout = serving.BatchLayout == "padded" ? BatchLayout.Padded : BatchLayout.Packed;
-        var scheduler = new EmbeddingScheduler(new ImageEmbedder(model, layout), new SchedulerOptions
+        var scheduler = new EmbeddingScheduler(new ImageEmbedder(model, serving.BatchLayout), new SchedulerOptions
         {
             QueueCapacity = serving.QueueCapacity,
             MaxBatchImages = serving.MaxBatchImages,

@@ -22,6 +22,23 @@ public static class OptionsSetup
     private static OptionsBuilder<TOptions> Add<TOptions>(IServiceCollection services, IConfiguration configuration, string section) where TOptions : class
     {
         services.AddSingleton<IValidateOptions<TOptions>>(new SectionAnnotationsValidator<TOptions>(section));
-        return services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        var values = configuration.GetSection(section);
+        return services.AddOptions<TOptions>().Configure(options => Bind(values, options)).ValidateOnStart();
+    }
+
+    /// <summary>
+    /// Binds a section; a value the binder cannot convert (Serving:RestPort=abc, Serving:Policy=stretch) is refused
+    /// like any other bad setting, with its key.
+    /// </summary>
+    private static void Bind<TOptions>(IConfigurationSection values, TOptions options) where TOptions : class
+    {
+        try
+        {
+            values.Bind(options);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is FormatException or ArgumentException)
+        {
+            throw new OptionsValidationException(values.Path, typeof(TOptions), [$"{e.Message} {e.InnerException.Message}"]);
+        }
     }
 }

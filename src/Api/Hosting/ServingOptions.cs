@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using EmbeddingService.Engine.Imaging;
+using EmbeddingService.Engine.Model;
 
 namespace EmbeddingService.Api.Hosting;
 
@@ -6,6 +8,13 @@ namespace EmbeddingService.Api.Hosting;
 public sealed class ServingOptions
 {
     public const string Section = "Serving";
+
+    // Every binder of this class (the host's, the deployment tests') reads these enums by their documented names.
+    static ServingOptions()
+    {
+        KebabCaseEnumConverter<ResizePolicy>.Register();
+        KebabCaseEnumConverter<BatchLayout>.Register();
+    }
 
     /// <summary>REST (HTTP/1.1 and HTTP/2) port; 0 picks a free one.</summary>
     [Range(0, 65535)]
@@ -20,8 +29,7 @@ public sealed class ServingOptions
     public string BindAddress { get; set; } = "0.0.0.0";
 
     /// <summary>Default resize policy: center-crop or keep-aspect.</summary>
-    [Required, RegularExpression("^(center-crop|keep-aspect)$")]
-    public string Policy { get; set; } = "center-crop";
+    public ResizePolicy Policy { get; set; } = ResizePolicy.CenterCrop;
 
     /// <summary>center-crop: crop size; keep-aspect: shorter side. A multiple of the patch size.</summary>
     [Range(14, 4096)]
@@ -80,8 +88,7 @@ public sealed class ServingOptions
     public int DecodeConcurrency { get; set; }
 
     /// <summary>packed (default: no padding) or padded (pad each batch to its longest sequence; for comparison only).</summary>
-    [Required, RegularExpression("^(packed|padded)$")]
-    public string BatchLayout { get; set; } = "packed";
+    public BatchLayout BatchLayout { get; set; } = BatchLayout.Packed;
 
     /// <summary>Images in flight per gRPC stream.</summary>
     [Range(1, 100_000)]

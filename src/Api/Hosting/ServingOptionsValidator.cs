@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Imaging;
 using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api.Hosting;
@@ -21,7 +22,7 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
             failures.Add($"{Key(nameof(options.MaxBatchImages))}: {options.MaxBatchImages} exceeds {Key(nameof(options.QueueCapacity))} ({options.QueueCapacity})");
         // cls + up to 4 registers + the patch grid of the default center crop: every request would be refused otherwise.
         var defaultTokens = 5 + (options.Resolution / PatchSize) * (options.Resolution / PatchSize);
-        if (options.Policy == "center-crop" && defaultTokens > options.MaxImageTokens)
+        if (options.Policy == ResizePolicy.CenterCrop && defaultTokens > options.MaxImageTokens)
             failures.Add($"{Key(nameof(options.Resolution))}: a {options.Resolution} px center crop is up to {defaultTokens} tokens, over {Key(nameof(options.MaxImageTokens))} ({options.MaxImageTokens})");
         if (options.MaxRequestTokens < options.MaxImageTokens)
             failures.Add($"{Key(nameof(options.MaxRequestTokens))}: {options.MaxRequestTokens} is below {Key(nameof(options.MaxImageTokens))} ({options.MaxImageTokens}), so no image of that size could be sent");

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using EmbeddingService.Cli.Benchmarks;
 using EmbeddingService.Engine.Inference;
 using EmbeddingService.Engine.Model;
+using EmbeddingService.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Cli.Commands;
@@ -24,7 +26,8 @@ public static class BenchCommand
         var profile = new Option<bool>("--profile") { Description = "Also time each kind of operation (10 extra forwards with module hooks)" };
         var mixedAspect = new Option<bool>("--mixed-aspect") { Description = "Images of seeded random aspect ratios from 1:2 to 2:1 (shorter side --res, sides multiples of the patch size) in one forward" };
         var layout = new Option<string>("--layout") { Description = "packed or padded (with --mixed-aspect)", DefaultValueFactory = _ => "packed" };
-        foreach (var option in new Option[] { batch, resolution, threads, seconds, iterations, warmup, matmul, profile, mixedAspect, layout }) command.Options.Add(option);
+        var trim = new Option<bool>("--trim") { Description = "Give freed native memory back (malloc_trim) after each timed forward, timed apart, as the service may after a large batch" };
+        foreach (var option in new Option[] { batch, resolution, threads, seconds, iterations, warmup, matmul, profile, mixedAspect, layout, trim }) command.Options.Add(option);
 
         command.SetAction(result =>
         {
@@ -54,7 +57,7 @@ public static class BenchCommand
             };
             var sizes = result.GetValue(mixedAspect) ? MixedSizes(n, res, loaded.Network.Config.PatchSize) : Enumerable.Repeat((res, res), n).ToArray();
             if (result.GetValue(mixedAspect)) report["layout"] = result.GetValue(layout);
-            MeasureForward(loaded, sizes, batchLayout, result.GetValue(warmup), result.GetValue(seconds), result.GetValue(iterations), report);
+            MeasureForward(loaded, sizes, batchLayout, result.GetValue(warmup), result.GetValue(seconds), result.GetValue(iterations), result.GetValue(trim), report);
             if (result.GetValue(profile))
                 report["profile_ms_per_forward"] = Profile(loaded, n, res);
             if (result.GetValue(matmul))
@@ -85,7 +88,7 @@ public static class BenchCommand
         }).ToArray();
     }
 
-    private static void MeasureForward(LoadedModel loaded, (int Height, int Width)[] sizes, BatchLayout layout, int warmup, double seconds, int? iterations, JsonObject report)
+    private static void MeasureForward(LoadedModel loaded, (int Height, int Width)[] sizes, BatchLayout layout, int warmup, double seconds, int? iterations, bool trim, JsonObject report)
     {
         var generator = new Generator(0);
         var uniform = sizes.All(s => s == sizes[0]);
@@ -106,12 +109,19 @@ public static class BenchCommand
         long? rssAfter10 = null;
         var rssSamples = new JsonArray();
         var latencies = new List<double>();
+        var trims = new List<double>();
         var total = Stopwatch.StartNew();
         while (iterations is { } count ? latencies.Count < count : total.Elapsed.TotalSeconds < seconds || latencies.Count < 3)
         {
             var one = Stopwatch.StartNew();
             Forward();
             latencies.Add(one.Elapsed.TotalMilliseconds);
+            if (trim)
+            {
+                var trimming = Stopwatch.StartNew();
+                NativeHeap.ReleaseFreedMemory();
+                trims.Add(trimming.Elapsed.TotalMilliseconds);
+            }
             if (latencies.Count == 10) rssAfter10 = ProcessMemory.CurrentRssBytes();
             if (latencies.Count % (latencies.Count < 100 ? 10 : 100) == 0) rssSamples.Add(Math.Round(ProcessMemory.CurrentRssBytes() / 1048576.0, 1));
         }
@@ -130,6 +140,11 @@ public static class BenchCommand
         report["gflop_per_s"] = Math.Round(forwards * flopsPerForward / elapsed / 1e9, 2);
         report["latency_ms_p50"] = Math.Round(latencies[latencies.Count / 2], 2);
         report["latency_ms_min"] = Math.Round(latencies[0], 2);
+        if (trim)
+        {
+            trims.Sort();
+            report["trim_ms_p50"] = Math.Round(trims[trims.Count / 2], 2);
+        }
         report["rss_mb_after_warmup"] = Math.Round(rssAfterWarmup / 1048576.0, 1);
         if (rssAfter10 is { } after10) report["rss_mb_after_10"] = Math.Round(after10 / 1048576.0, 1);
         report["rss_mb_end"] = Math.Round(ProcessMemory.CurrentRssBytes() / 1048576.0, 1);

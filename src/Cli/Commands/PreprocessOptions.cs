@@ -9,7 +9,7 @@ public sealed class PreprocessOptions
     private readonly Option<string> _policy = new("--policy")
     {
         Description = "center-crop (the paper's evaluation transform) or keep-aspect (sides multiples of 14)",
-        DefaultValueFactory = _ => ResizePolicies.CenterCrop,
+        DefaultValueFactory = _ => "center-crop",
     };
     private readonly Option<int> _size = new("--size")
     {
@@ -45,10 +45,17 @@ public sealed class PreprocessOptions
 
     /// <summary>The resize policy; throws <see cref="ArgumentException"/> for bad values.</summary>
     public IResizePolicy Policy(ParseResult result, int patchSize = 14) =>
-        ResizePolicies.Create(result.GetValue(_policy)!, result.GetValue(_size), result.GetValue(_secondary), patchSize);
+        ResizePolicies.Create(PolicyKind(result.GetValue(_policy)!), result.GetValue(_size), result.GetValue(_secondary), patchSize);
 
     public ImageLimits Limits(ParseResult result) => new() { MaxPixels = result.GetValue(_maxPixels) };
 
     /// <summary>"center-crop 224" or "keep-aspect 224": what the images were resized to, for reports.</summary>
     public string Describe(ParseResult result) => $"{result.GetValue(_policy)} {result.GetValue(_size)}";
+
+    private static ResizePolicy PolicyKind(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "center-crop" => ResizePolicy.CenterCrop,
+        "keep-aspect" => ResizePolicy.KeepAspect,
+        _ => throw new ArgumentException($"unknown resize policy '{name}'; expected center-crop or keep-aspect"),
+    };
 }

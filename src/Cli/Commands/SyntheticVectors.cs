@@ -7,7 +7,7 @@ namespace EmbeddingService.Cli.Commands;
 /// a graph index) or "clustered" (Gaussian noise around 1,000 random centres, closer to real image embeddings).
 /// Row i depends only on the seed and i, so a run is reproducible whatever the thread count.
 /// </summary>
-public sealed class SyntheticVectors(string kind, int dimension, int seed)
+internal sealed class SyntheticVectors(string kind, int dimension, int seed)
 {
     private const int Clusters = 1000;
     private const float ClusterNoise = 0.6f;

@@ -42,7 +42,13 @@ public static partial class NativeHeap
     /// Measured here (ViT-S/14 random:0, CPU, one arena; a scratch xunit test timing ImageEmbedder.Embed and reading
     /// VmRSS, 2 shared cores): after 32×224 batches (8224 tokens) and one 1022×1022 image (5330 tokens) the resident
     /// size was 781 MB; the trim took 110 ms and left 463 MB; the next 32×224 batch took it back to 645 MB. Each
-    /// trim after ordinary batches would pay those faults again (the 30% above). No-op off glibc.
+    /// trim after ordinary batches would pay those faults again (the 30% above). After full batches (embedctl bench
+    /// --iterations 12 --threads 2, with and without --trim, two rounds on the 2-core EPYC VM): 32×224 (8224 tokens)
+    /// keeps 468–481 MB resident and a trim after each takes 12–29 ms to leave 290 MB; 6×518 (8220 tokens) keeps
+    /// 624–838 MB, and an 11–38 ms trim leaves 290 MB. A trim is under 1% of a full batch (5.7–5.9 s at best here);
+    /// the faults it causes in the next batch were lost in the shared VM's noise (best 6×518 forward 5833 ms with
+    /// trims, 5801 without; p50s moved 2× between runs of one setting). So the scheduler trims only once its queue
+    /// is empty: never while busy, and the memory of a burst goes back when it ends. No-op off glibc.
     /// </summary>
     public static void ReleaseFreedMemory()
     {

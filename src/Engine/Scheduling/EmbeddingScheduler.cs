@@ -33,7 +33,7 @@ public sealed class EmbeddingScheduler : IAsyncDisposable
     private long _dropped;
     private int _announced;
 
-    /// <param name="releaseFreedMemory">Called after a batch over <see cref="SchedulerOptions.TrimAboveBatchTokens"/>; <see cref="NativeHeap.ReleaseFreedMemory"/> unless given.</param>
+    /// <param name="releaseFreedMemory">Called when the queue is empty after a batch over <see cref="SchedulerOptions.TrimAboveBatchTokens"/>; <see cref="NativeHeap.ReleaseFreedMemory"/> unless given.</param>
     public EmbeddingScheduler(IBatchEmbedder embedder, SchedulerOptions options, TimeProvider? time = null, Action? releaseFreedMemory = null)
     {
         options.Validate();
@@ -41,7 +41,7 @@ public sealed class EmbeddingScheduler : IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         _releaseFreedMemory = releaseFreedMemory ?? NativeHeap.ReleaseFreedMemory;
-        _trimAboveBatchTokens = options.TrimAboveBatchTokens ?? options.MaxBatchTokens;
+        _trimAboveBatchTokens = options.TrimAboveBatchTokens ?? options.MaxImageTokens;
         _metrics = new SchedulerMetrics(() => QueueDepth);
         _executor = new Thread(RunExecutor) { IsBackground = true, Name = "embedding-executor" };
     }
@@ -297,8 +297,9 @@ public sealed class EmbeddingScheduler : IAsyncDisposable
         }
         if (embeddings is not null) Complete(live, embeddings, start, watch.Elapsed, tokens);
         foreach (var pending in live) pending.Dispose();
-        // After the answers, so returning the memory does not delay them.
-        if (tokens > _trimAboveBatchTokens) _releaseFreedMemory();
+        // After the answers, so returning the memory does not delay them; and only when nothing waits, so a busy
+        // executor never pays the page faults of memory it is about to use again.
+        if (tokens > _trimAboveBatchTokens && QueueDepth == 0) _releaseFreedMemory();
     }
 
     private void Complete(List<PendingImage> live, IReadOnlyList<ImageEmbedding> embeddings, DateTimeOffset start, TimeSpan inference, int tokens)

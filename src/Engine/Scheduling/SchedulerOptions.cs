@@ -33,8 +33,9 @@ public sealed record SchedulerOptions
     public long MaxRequestPixels { get; init; } = 200_000_000;
 
     /// <summary>
-    /// After a batch of more tokens than this, the executor gives freed native memory back to the system; null means
-    /// <see cref="MaxBatchTokens"/>, so only an image alone over the batch budget triggers it.
+    /// After a batch of more tokens than this, once the queue is empty, the executor gives freed native memory back
+    /// to the system (malloc_trim); null means <see cref="MaxImageTokens"/>: any batch larger than one maximal image.
+    /// The figures behind the rule are at <see cref="Runtime.NativeHeap.ReleaseFreedMemory"/>.
     /// </summary>
     public int? TrimAboveBatchTokens { get; init; }
 

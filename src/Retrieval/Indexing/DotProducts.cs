@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace EmbeddingService.Retrieval.Indexing;
 
 /// <summary>Dot products of one query against many contiguous rows, the inner loop of exact search.</summary>
-public static class DotProducts
+internal static class DotProducts
 {
     /// <summary>scores[i] = query · row i of <paramref name="rows"/> (rows of query.Length floats, back to back).</summary>
     public static void Score(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, Span<float> scores)

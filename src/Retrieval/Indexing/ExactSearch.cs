@@ -1,7 +1,7 @@
 namespace EmbeddingService.Retrieval.Indexing;
 
 /// <summary>Exact top-k by dot product: every stored row is scored against every query.</summary>
-public static class ExactSearch
+internal static class ExactSearch
 {
     /// <summary>Rows scored per query before moving on: small enough to stay in L2 while every query of a batch reads them.</summary>
     private const int BlockBytes = 192 * 1024;

@@ -7,7 +7,7 @@ namespace EmbeddingService.Retrieval.Indexing;
 /// A USearch HNSW graph over unit vectors by inner product, keyed by the caller's slot numbers; distance = 1 − dot.
 /// Adds and removes must not overlap searches (the owner holds a write lock); searches may run concurrently.
 /// </summary>
-public sealed unsafe class HnswGraph : IDisposable
+internal sealed unsafe class HnswGraph : IDisposable
 {
     private readonly IntPtr _index;
     private readonly int _dimension;

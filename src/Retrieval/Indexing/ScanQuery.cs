@@ -5,4 +5,4 @@ namespace EmbeddingService.Retrieval.Indexing;
 /// may be kept at all (live points, matching a filter). <paramref name="Accept"/> is only asked about rows whose score
 /// would enter the top <paramref name="K"/>, so an expensive predicate costs little.
 /// </summary>
-public sealed record ScanQuery(ReadOnlyMemory<float> Vector, int K, float MinScore, Func<int, bool> Accept);
+internal sealed record ScanQuery(ReadOnlyMemory<float> Vector, int K, float MinScore, Func<int, bool> Accept);

@@ -1,4 +1,4 @@
 namespace EmbeddingService.Retrieval.Indexing;
 
 /// <summary>A stored row and its similarity to a query.</summary>
-public readonly record struct ScoredSlot(int Slot, float Score);
+internal readonly record struct ScoredSlot(int Slot, float Score);

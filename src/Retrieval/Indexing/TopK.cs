@@ -4,7 +4,7 @@ namespace EmbeddingService.Retrieval.Indexing;
 /// The best <c>k</c> rows seen so far: a min-heap whose root is the worst kept row. Higher score is better; equal
 /// scores are ordered by id (ordinal, smaller first) so results do not depend on storage order.
 /// </summary>
-public sealed class TopK
+internal sealed class TopK
 {
     private readonly ScoredSlot[] _heap;
     private readonly Func<int, string> _idOf;

@@ -5,7 +5,7 @@ namespace EmbeddingService.Retrieval.Indexing;
 /// and growing never copies what is already stored, so a million 384-dim rows need no 1.5 GB array.
 /// Not thread-safe: the owner serialises writes against reads.
 /// </summary>
-public sealed class VectorArena
+internal sealed class VectorArena
 {
     private const int FloatsPerSlab = 1 << 22;
     private readonly List<float[]> _slabs = [];

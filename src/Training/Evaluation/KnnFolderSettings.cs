@@ -14,7 +14,7 @@ public sealed record KnnFolderSettings
     public double Temperature { get; init; } = 0.07;
 
     /// <summary>The serving default: center-crop 224 after resizing the shorter side to 256.</summary>
-    public IResizePolicy Policy { get; init; } = ResizePolicies.Create(ResizePolicies.CenterCrop);
+    public IResizePolicy Policy { get; init; } = ResizePolicies.Create(ResizePolicy.CenterCrop);
 
     public ImageLimits Limits { get; init; } = new();
 

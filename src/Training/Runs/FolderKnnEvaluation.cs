@@ -25,7 +25,7 @@ public sealed class FolderKnnEvaluation : IRunEvaluation
         {
             Ks = spec.K,
             Temperature = spec.Temperature,
-            Policy = ResizePolicies.Create(ResizePolicies.CenterCrop, spec.Resolution!.Value, patchSize: patchSize),
+            Policy = ResizePolicies.Create(ResizePolicy.CenterCrop, spec.Resolution!.Value, patchSize: patchSize),
             Workers = workers,
         };
         KnnFolderEvaluation.Check(_train, _val, _settings);

@@ -12,7 +12,7 @@ public sealed class KnnFolderEvaluationTests
     private static readonly KnnFolderSettings Settings = new()
     {
         Ks = [1, 3],
-        Policy = ResizePolicies.Create(ResizePolicies.CenterCrop, 28, 32),
+        Policy = ResizePolicies.Create(ResizePolicy.CenterCrop, 28, 32),
         BatchSize = 3,
         Workers = 2,
     };

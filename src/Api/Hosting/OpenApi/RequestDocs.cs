@@ -77,7 +77,7 @@ public static class RequestDocs
             ["resolution"] = options["resolution"],
             ["index"] = Schemas.Enum(
                 "exact: a SIMD scan; hnsw: an approximate HNSW graph; auto: exact, then HNSW from 20,000 points. Filtered searches always scan exactly.",
-                Enum.GetNames<IndexKind>().Select(n => n.ToLowerInvariant()), "auto"),
+                Enum.GetValues<IndexKind>().Select(KebabCaseNames<IndexKind>.Name), KebabCaseNames<IndexKind>.Name(IndexKind.Auto)),
         });
         Describe(operation.Parameters);
         operation.RequestBody = new OpenApiRequestBody
@@ -182,9 +182,9 @@ public static class RequestDocs
             Enum.GetValues<Pooling>().Select(p => p.ToName()), Pooling.Cls.ToName()),
         ["normalize"] = Schemas.Boolean("Scale each embedding to unit L2 length.", true),
         ["policy"] = Schemas.Enum(
-            $"{ResizePolicies.CenterCrop}: resize the shorter side to resolution × 256/224, then crop the centre square (the paper's); " +
-            $"{ResizePolicies.KeepAspect}: shorter side to resolution, both sides multiples of the patch size. Default Serving:Policy.",
-            [ResizePolicies.CenterCrop, ResizePolicies.KeepAspect], serving.Policy),
+            $"{KebabCaseNames<ResizePolicy>.Name(ResizePolicy.CenterCrop)}: resize the shorter side to resolution × 256/224, then crop the centre square (the paper's); " +
+            $"{KebabCaseNames<ResizePolicy>.Name(ResizePolicy.KeepAspect)}: shorter side to resolution, both sides multiples of the patch size. Default Serving:Policy.",
+            Enum.GetValues<ResizePolicy>().Select(KebabCaseNames<ResizePolicy>.Name), KebabCaseNames<ResizePolicy>.Name(serving.Policy)),
         ["resolution"] = Schemas.Integer(
             $"Input side in pixels: a multiple of the model's patch size (14) up to {EmbedOptionsParser.MaxResolution}, within Serving:MaxImageTokens. Default Serving:Resolution.",
             minimum: 14, maximum: EmbedOptionsParser.MaxResolution, @default: serving.Resolution),

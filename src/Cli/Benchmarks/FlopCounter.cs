@@ -1,6 +1,6 @@
 using EmbeddingService.Engine.Model;
 
-namespace EmbeddingService.Engine.Inference;
+namespace EmbeddingService.Cli.Benchmarks;
 
 /// <summary>Forward FLOPs of one image from the shapes, counting 2 FLOPs per multiply-add.</summary>
 public static class FlopCounter

@@ -3,7 +3,7 @@ using EmbeddingService.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace EmbeddingService.Engine.Inference;
+namespace EmbeddingService.Cli.Benchmarks;
 
 /// <summary>
 /// Where a forward's time goes, per kind of operation, measured on the real modules with forward hooks
