@@ -147,6 +147,21 @@ public sealed class HostileInputTests
         var searches = Enumerable.Range(0, 3).Select(_ => new { vector = Unit }).ToArray();
         await ProblemAsync(await service.RestClient.PostAsJsonAsync("/v1/collections/hostile/search/batch", new { searches }),
             HttpStatusCode.RequestEntityTooLarge, ApiProblems.TooManySearches);
+
+        var grpc = new RetrievalClient(service.GrpcChannel);
+        var batch = new SearchBatchRequest { Collection = "hostile" };
+        var upsert = new UpsertRequest { Collection = "hostile" };
+        for (var i = 0; i < 3; i++)
+        {
+            var vector = new Vector();
+            vector.Values.AddRange(Unit);
+            batch.Queries.Add(new Query { Vector = vector, K = 1 });
+            upsert.Points.Add(new PointInput { Id = $"g{i}", Vector = vector });
+        }
+        var searchError = await Assert.ThrowsAsync<RpcException>(() => grpc.SearchBatchAsync(batch).ResponseAsync);
+        Assert.StartsWith(ApiProblems.TooManySearches, searchError.Status.Detail);
+        var upsertError = await Assert.ThrowsAsync<RpcException>(() => grpc.UpsertAsync(upsert).ResponseAsync);
+        Assert.StartsWith(ApiProblems.TooManyPoints, upsertError.Status.Detail);
         Assert.Equal(HttpStatusCode.OK, (await service.RestClient.GetAsync("/health/ready")).StatusCode);
     }
 

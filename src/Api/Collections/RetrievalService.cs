@@ -90,7 +90,7 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
     {
         if (queries.Count == 0) throw new ApiRequestError(ApiProblems.InvalidArgument, "the request holds no searches");
         if (queries.Count > _options.MaxSearchesPerRequest)
-            throw new ApiRequestError(ApiProblems.TooManyImages, $"{queries.Count} searches in one request; at most {_options.MaxSearchesPerRequest}");
+            throw new ApiRequestError(ApiProblems.TooManySearches, $"{queries.Count} searches in one request; at most {_options.MaxSearchesPerRequest}");
         var store = Store();
         var collection = await CollectionAsync(store, name, cancellationToken);
         for (var i = 0; i < queries.Count; i++)
