@@ -27,78 +27,34 @@ public sealed class JobScheduler(JobStore store, JobEventHub events, JobRunner r
         store.Find(id) ?? throw new JobRequestException(JobError.NotFound, $"there is no job '{id}'");
 
     /// <summary>Queued or paused: cancelled now. Running: asked to stop at its next step boundary (then cancelled).</summary>
-    public JobRecord Cancel(string id)
+    public JobRecord Cancel(string id) => Act(id, job => job.State switch
     {
-        // Each pass acts on the state it read; when the state changed meanwhile, the next pass acts on the new one.
-        while (true)
-        {
-            var job = Get(id);
-            switch (job.State)
-            {
-                case JobState.Queued or JobState.Paused:
-                    if (Move(id, job.State, JobState.Cancelled, "cancelled", $"cancelled by request while {JobStates.Name(job.State)}") is { } cancelled)
-                        return cancelled;
-                    break;
-                case JobState.Running:
-                    if (store.RequestStop(id, StopRequest.Cancel)) return Stop(id);
-                    break;
-                default:
-                    throw Conflict(job, "only a queued, running or paused job can be cancelled");
-            }
-        }
-    }
+        JobState.Queued or JobState.Paused =>
+            Move(id, job.State, JobState.Cancelled, "cancelled", $"cancelled by request while {JobStates.Name(job.State)}"),
+        JobState.Running => store.RequestStop(id, StopRequest.Cancel) ? Stop(id) : null,
+        _ => throw Conflict(job, "only a queued, running or paused job can be cancelled"),
+    });
 
     /// <summary>Queued: paused now (held back). Running: asked to stop at its next step boundary, checkpointed (then paused).</summary>
-    public JobRecord Pause(string id)
+    public JobRecord Pause(string id) => Act(id, job => job.State switch
     {
-        while (true)
-        {
-            var job = Get(id);
-            switch (job.State)
-            {
-                case JobState.Paused:
-                    return job;
-                case JobState.Queued:
-                    if (Move(id, JobState.Queued, JobState.Paused, "paused", "paused by request before it ran; resume queues it again") is { } paused)
-                        return paused;
-                    break;
-                case JobState.Running when job.StopRequest == StopRequest.Cancel:
-                    throw Conflict(job, "it is being cancelled");
-                case JobState.Running:
-                    if (job.StopRequest == StopRequest.Pause || store.RequestStop(id, StopRequest.Pause)) return Stop(id);
-                    break;
-                default:
-                    throw Conflict(job, "only a queued or running job can be paused");
-            }
-        }
-    }
+        JobState.Paused => job,
+        JobState.Queued => Move(id, JobState.Queued, JobState.Paused, "paused", "paused by request before it ran; resume queues it again"),
+        JobState.Running when job.StopRequest == StopRequest.Cancel => throw Conflict(job, "it is being cancelled"),
+        JobState.Running => job.StopRequest == StopRequest.Pause || store.RequestStop(id, StopRequest.Pause) ? Stop(id) : null,
+        _ => throw Conflict(job, "only a queued or running job can be paused"),
+    });
 
     /// <summary>Paused: queued again; its run continues from its last checkpoint.</summary>
-    public JobRecord Resume(string id)
+    public JobRecord Resume(string id) => Act(id, job => job.State switch
     {
-        while (true)
-        {
-            var job = Get(id);
-            switch (job.State)
-            {
-                case JobState.Queued:
-                    return job;
-                case JobState.Running when job.StopRequest != StopRequest.None:
-                    throw Conflict(job, $"it is stopping ({JobStates.Name(job.StopRequest)} requested); resume it once it is paused");
-                case JobState.Running:
-                    return job;
-                case JobState.Paused:
-                    if (Move(id, JobState.Paused, JobState.Queued, "resumed", "queued again by request; continues from its last checkpoint") is { } queued)
-                    {
-                        _wake.Release();
-                        return queued;
-                    }
-                    break;
-                default:
-                    throw Conflict(job, "only a paused job can be resumed");
-            }
-        }
-    }
+        JobState.Queued => job,
+        JobState.Running when job.StopRequest != StopRequest.None =>
+            throw Conflict(job, $"it is stopping ({JobStates.Name(job.StopRequest)} requested); resume it once it is paused"),
+        JobState.Running => job,
+        JobState.Paused => Requeue(id),
+        _ => throw Conflict(job, "only a paused job can be resumed"),
+    });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -159,6 +115,23 @@ public sealed class JobScheduler(JobStore store, JobEventHub events, JobRunner r
             if (_active is { } active && active.Id == id)
                 active.Stop.Cancel();
         return Get(id);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="operation"/> to the job as it stands. The operation returns null when the job's state
+    /// changed between the read and its write; the next pass then acts on the new state.
+    /// </summary>
+    private JobRecord Act(string id, Func<JobRecord, JobRecord?> operation)
+    {
+        while (true)
+            if (operation(Get(id)) is { } done) return done;
+    }
+
+    private JobRecord? Requeue(string id)
+    {
+        var queued = Move(id, JobState.Paused, JobState.Queued, "resumed", "queued again by request; continues from its last checkpoint");
+        if (queued is not null) _wake.Release();
+        return queued;
     }
 
     private JobRecord? Move(string id, JobState from, JobState to, string reason, string message)
