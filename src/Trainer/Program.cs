@@ -1,4 +1,16 @@
-// The training worker (DINOv2 pretraining and distillation jobs) is not built yet: it arrives with the
-// training issues. Until then this process says so and exits, rather than pretending to accept jobs.
-Console.Error.WriteLine("embedding-trainer: no training job types are implemented yet (pretrain/distil arrive with the training issues).");
-return 1;
+using EmbeddingService.Trainer.Hosting;
+using Microsoft.Extensions.Options;
+
+WebApplication app;
+try
+{
+    app = TrainerApplication.Build(args);
+}
+// A bad setting is an operator's mistake, not a crash: one line that names the key, and no stack trace.
+catch (OptionsValidationException e)
+{
+    Console.Error.WriteLine($"Invalid configuration: {e.Message}");
+    return 1;
+}
+await app.RunAsync();
+return 0;
