@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Text;
 using System.Text.Json.Serialization;
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Retrieval;

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Text;
 using System.Diagnostics;
 using EmbeddingService.Api.Embedding;
 using EmbeddingService.Api.Hosting;

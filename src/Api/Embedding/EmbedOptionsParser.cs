@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Text;
 using System.Globalization;
 using System.Text.Json;
 using EmbeddingService.Api.Hosting;

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Text;
 using System.ComponentModel;
 using System.Globalization;
 

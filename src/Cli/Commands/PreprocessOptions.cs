@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EmbeddingService.Engine.Imaging;
+using EmbeddingService.Engine.Text;
 
 namespace EmbeddingService.Cli.Commands;
 
@@ -52,10 +53,7 @@ public sealed class PreprocessOptions
     /// <summary>"center-crop 224" or "keep-aspect 224": what the images were resized to, for reports.</summary>
     public string Describe(ParseResult result) => $"{result.GetValue(_policy)} {result.GetValue(_size)}";
 
-    private static ResizePolicy PolicyKind(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "center-crop" => ResizePolicy.CenterCrop,
-        "keep-aspect" => ResizePolicy.KeepAspect,
-        _ => throw new ArgumentException($"unknown resize policy '{name}'; expected center-crop or keep-aspect"),
-    };
+    private static ResizePolicy PolicyKind(string name) => KebabCaseNames<ResizePolicy>.TryParse(name.Trim(), out var policy)
+        ? policy
+        : throw new ArgumentException($"unknown resize policy '{name}'; expected {KebabCaseNames<ResizePolicy>.Expected}");
 }

@@ -30,7 +30,6 @@ public sealed class TrainingRun
     private readonly string _hash;
     private readonly IRunProgress? _progress;
     private readonly List<string> _warnings = [];
-    private readonly Dictionary<string, double> _evaluation = [];
     private readonly SortedDictionary<long, IReadOnlyDictionary<string, double>> _evaluationsByIteration = [];
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -267,7 +266,6 @@ public sealed class TrainingRun
         using (no_grad())
         using (NewDisposeScope())
             results = _context.Evaluation.Evaluate(stage.Result.Backbone, _cancellation);
-        foreach (var (name, value) in results) _evaluation[name] = value;
         _evaluationsByIteration[iteration] = results;
         metrics.Evaluation(iteration, results);
         _progress?.Evaluation(iteration, results);
@@ -290,7 +288,7 @@ public sealed class TrainingRun
             Export = exported,
             SummaryPath = Path.Combine(_output, SummaryFile),
             FinalLosses = finalLosses,
-            Evaluation = _evaluation,
+            Evaluation = _evaluationsByIteration.Count > 0 ? _evaluationsByIteration.Last().Value : new Dictionary<string, double>(),
         };
         AtomicFile.WriteAllText(result.SummaryPath, Summary(result).ToJsonString(new() { WriteIndented = true }));
         _progress?.Finished(result);

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Text;
 using System.Text.Json.Nodes;
 using EmbeddingService.Api.Collections;
 using EmbeddingService.Api.Embedding;

@@ -1,4 +1,4 @@
-namespace EmbeddingService.Api.Hosting;
+namespace EmbeddingService.Engine.Text;
 
 /// <summary>
 /// The one name table of an enum the service reads and writes as text (configuration, query strings, JSON):
