@@ -201,19 +201,7 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void TheContainerRunsAsNonRoot()
-    {
-        var pod = Manifests.Api.Spec.Template.Spec.SecurityContext;
-        var container = Api.SecurityContext;
-        Assert.True((container?.RunAsNonRoot ?? pod?.RunAsNonRoot) == true, "runAsNonRoot must be set");
-        var user = container?.RunAsUser ?? pod?.RunAsUser;
-        Assert.True(user is null or > 0, $"runAsUser {user} is root");
-        Assert.False(container?.Privileged ?? false);
-        Assert.False(container?.AllowPrivilegeEscalation ?? true, "allowPrivilegeEscalation must be false");
-        Assert.Contains("ALL", container?.Capabilities?.Drop ?? []);
-        // The image's USER and the pod's UID agree, so files the image owns for its user stay accessible.
-        Assert.Equal(DockerfileTests.RuntimeUser(), user?.ToString());
-    }
+    public void TheContainerRunsAsNonRoot() => Manifests.AssertRunsAsImageUser(Manifests.Api.Spec.Template.Spec, Api);
 
     private static void AssertHttpProbe(V1Probe? probe, params string[] paths)
     {

@@ -37,24 +37,30 @@ public static class Manifests
 
     public static V1Container QdrantContainer => Assert.Single(Qdrant.Spec.Template.Spec.Containers);
 
+    public static V1StatefulSet Trainer => Assert.Single(OfType<V1StatefulSet>(), s => s.Metadata.Name == "embedding-trainer");
+
+    public static V1Container TrainerContainer => Assert.Single(Trainer.Spec.Template.Spec.Containers);
+
+    /// <summary>Environment of the trainer container from its envFrom ConfigMaps, then env.</summary>
+    public static IReadOnlyDictionary<string, string> TrainerEnvironment => EnvironmentOf(TrainerContainer);
+
     public static V1Service ServiceNamed(string name) => Assert.Single(OfType<V1Service>(), s => s.Metadata.Name == name);
 
     /// <summary>Environment of the API container from its envFrom sources (ConfigMaps, then Secrets), then env.</summary>
-    public static IReadOnlyDictionary<string, string> ApiEnvironment
+    public static IReadOnlyDictionary<string, string> ApiEnvironment => EnvironmentOf(ApiContainer);
+
+    private static Dictionary<string, string> EnvironmentOf(V1Container container)
     {
-        get
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in container.EnvFrom ?? [])
         {
-            var env = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var source in ApiContainer.EnvFrom ?? [])
-            {
-                if (source.ConfigMapRef is { } cm)
-                    foreach (var (k, v) in ConfigMapNamed(cm.Name).Data ?? new Dictionary<string, string>()) env[k] = v;
-                if (source.SecretRef is { } s)
-                    foreach (var (k, v) in SecretData(SecretNamed(s.Name))) env[k] = v;
-            }
-            foreach (var e in ApiContainer.Env ?? []) env[e.Name] = e.Value ?? "";
-            return env;
+            if (source.ConfigMapRef is { } cm)
+                foreach (var (k, v) in ConfigMapNamed(cm.Name).Data ?? new Dictionary<string, string>()) env[k] = v;
+            if (source.SecretRef is { } s)
+                foreach (var (k, v) in SecretData(SecretNamed(s.Name))) env[k] = v;
         }
+        foreach (var e in container.Env ?? []) env[e.Name] = e.Value ?? "";
+        return env;
     }
 
     public static V1ConfigMap ConfigMapNamed(string name) => Assert.Single(OfType<V1ConfigMap>(), c => c.Metadata.Name == name);
@@ -92,5 +98,23 @@ public static class Manifests
             if (inResources && line.TrimStart().StartsWith("- ", StringComparison.Ordinal)) resources.Add(line.TrimStart()[2..].Trim());
         }
         return resources;
+    }
+
+    /// <summary>A Service or StatefulSet selector (non-empty) that every given label satisfies.</summary>
+    public static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string> labels) =>
+        selector is { Count: > 0 } && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    /// <summary>Non-root, no privilege escalation, every capability dropped, and the image's USER as the UID.</summary>
+    public static void AssertRunsAsImageUser(V1PodSpec pod, V1Container container)
+    {
+        var security = container.SecurityContext;
+        Assert.True((security?.RunAsNonRoot ?? pod.SecurityContext?.RunAsNonRoot) == true, "runAsNonRoot must be set");
+        var user = security?.RunAsUser ?? pod.SecurityContext?.RunAsUser;
+        Assert.True(user is null or > 0, $"runAsUser {user} is root");
+        Assert.False(security?.Privileged ?? false);
+        Assert.False(security?.AllowPrivilegeEscalation ?? true, "allowPrivilegeEscalation must be false");
+        Assert.Contains("ALL", security?.Capabilities?.Drop ?? []);
+        // The image's USER and the pod's UID agree, so files the image owns for its user stay accessible.
+        Assert.Equal(DockerfileTests.RuntimeUser(), user?.ToString());
     }
 }

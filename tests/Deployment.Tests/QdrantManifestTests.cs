@@ -24,10 +24,10 @@ public sealed class QdrantManifestTests
     public void TheStatefulSetSelectsItsPodsAndIsGovernedByAHeadlessService()
     {
         Assert.Null(Qdrant.Spec.Selector.MatchExpressions);
-        Assert.True(Selects(Qdrant.Spec.Selector.MatchLabels, PodLabels), "the StatefulSet selector does not match its pod labels");
+        Assert.True(Manifests.Selects(Qdrant.Spec.Selector.MatchLabels, PodLabels), "the StatefulSet selector does not match its pod labels");
         var governing = Manifests.ServiceNamed(Qdrant.Spec.ServiceName);
         Assert.Equal("None", governing.Spec.ClusterIP);
-        Assert.True(Selects(governing.Spec.Selector, PodLabels), $"Service {governing.Metadata.Name} does not select the Qdrant pods");
+        Assert.True(Manifests.Selects(governing.Spec.Selector, PodLabels), $"Service {governing.Metadata.Name} does not select the Qdrant pods");
     }
 
     [Fact]
@@ -37,10 +37,10 @@ public sealed class QdrantManifestTests
         foreach (var name in QdrantServices)
         {
             var selector = Manifests.ServiceNamed(name).Spec.Selector;
-            Assert.True(Selects(selector, PodLabels), $"Service {name} does not select the Qdrant pods");
-            Assert.False(Selects(selector, apiPods), $"Service {name} also selects the API pods");
+            Assert.True(Manifests.Selects(selector, PodLabels), $"Service {name} does not select the Qdrant pods");
+            Assert.False(Manifests.Selects(selector, apiPods), $"Service {name} also selects the API pods");
         }
-        Assert.False(Selects(Manifests.ApiService.Spec.Selector, PodLabels), "the API Service also selects the Qdrant pods");
+        Assert.False(Manifests.Selects(Manifests.ApiService.Spec.Selector, PodLabels), "the API Service also selects the Qdrant pods");
     }
 
     [Fact]
@@ -146,7 +146,4 @@ public sealed class QdrantManifestTests
         Assert.Equal(HttpPort, Manifests.ResolvePort(Container, probe.HttpGet.Port));
         Assert.Equal("HTTP", probe.HttpGet.Scheme ?? "HTTP");
     }
-
-    private static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string> labels) =>
-        selector is { Count: > 0 } && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }
