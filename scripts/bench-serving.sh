@@ -3,12 +3,16 @@
 # fixtures: model throughput at the service's batch size, saturated REST and gRPC-stream throughput, idle and
 # loaded latency, packed vs padded mixed-size batching, and server memory over many requests.
 # One JSON object per line on stdout; progress on stderr; the server's log in artifacts/bench-serving/.
-# PHASES selects phases (default: all but memory).
+# PHASES selects phases (default: all but memory). Phases wrk and h2load drive the service with load generators
+# this project did not write (wrk for REST, h2load for gRPC unary Embed; installed with apt when missing), each
+# with one photo (IMAGE, default rocket.jpg 640x427), next to embedctl load on the same photo; every saturated
+# figure is also printed as a fraction of the raw batch bench of the same run (phase model).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 batch="${BATCH:-8}"
 threads="${THREADS:-2}"
-phases="${PHASES:-model rest grpc latency mixed}"
+phases="${PHASES:-model rest grpc latency wrk h2load mixed}"
+photo="${IMAGE:-tests/fixtures/images/good/rocket.jpg}"
 images=tests/fixtures/images/good
 rest=http://127.0.0.1:18080
 grpc=http://127.0.0.1:18081
@@ -40,10 +44,21 @@ has() { [[ " $phases " == *" $1 "* ]]; }
 
 if has model; then
   echo "model throughput at batch $batch" >&2
-  "$embedctl" bench --arch vits14 --weights random:0 --batch "$batch" --res 224 --threads "$threads" --seconds 20
+  "$embedctl" bench --arch vits14 --weights random:0 --batch "$batch" --res 224 --threads "$threads" --seconds 20 | tee "$work/raw.json"
   "$embedctl" bench --arch vits14 --weights random:0 --batch 1 --res 224 --threads "$threads" --seconds 10
 fi
-if has rest || has grpc || has latency; then
+raw_images_per_s() { if [[ -f "$work/raw.json" ]]; then sed -n 's/.*"images_per_s":\([0-9.]*\).*/\1/p' "$work/raw.json" | head -1; fi; }
+# {"phase":..., "images_per_s":..., "of_raw":...} from a phase's requests and seconds (one image per request).
+saturated() {
+  local phase=$1 requests=$2 seconds=$3 failed=$4 raw
+  raw=$(raw_images_per_s)
+  awk -v p="$phase" -v n="$requests" -v s="$seconds" -v f="$failed" -v r="${raw:-0}" 'BEGIN {
+    ips = (n - f) / s; printf "{\"phase\":\"%s\",\"requests\":%d,\"failed\":%d,\"seconds\":%.2f,\"images_per_s\":%.2f,\"raw_batch_images_per_s\":%.2f,\"of_raw\":%s}\n",
+      p, n, f, s, ips, r, (r > 0 ? sprintf("%.3f", ips / r) : "null") }'
+}
+computed_images() { curl -fs "$rest/metrics" | awk '/^embedding_images_computed(_images)?_total/ { s += $NF } END { printf "%d\n", s }'; }
+need() { command -v "$1" > /dev/null || { echo "installing $2 (apt)" >&2; apt-get install -y -qq "$2" > /dev/null; }; }
+if has rest || has grpc || has latency || has wrk || has h2load; then
   start_server
   if has rest; then
     echo "saturated REST" >&2
@@ -61,6 +76,40 @@ if has rest || has grpc || has latency; then
       rate=$(awk "BEGIN { print $saturated * $fraction }")
       "$embedctl" load --mode rest --url "$rest" --images "$images" --rate "$rate" --seconds 30
     done
+  fi
+  if has wrk || has h2load; then
+    mkdir -p "$work/photo" && cp "$photo" "$work/photo/"
+    echo "saturated REST, embedctl load, one photo" >&2
+    "$embedctl" load --mode rest --url "$rest" --images "$work/photo" --concurrency $((2 * batch)) --seconds 30
+  fi
+  if has wrk; then
+    need wrk wrk
+    echo "saturated REST, wrk" >&2
+    before=$(computed_images)
+    IMAGE="$photo" wrk -t 1 -c $((2 * batch)) -d "${SECONDS_EXTERNAL:-30}s" --timeout 10s -s scripts/wrk-embed.lua "$rest" | tail -1 > "$work/wrk.json"
+    after=$(computed_images)
+    requests=$(sed -n 's/.*"requests":\([0-9]*\).*/\1/p' "$work/wrk.json")
+    seconds=$(sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p' "$work/wrk.json")
+    failed=$(sed -n 's/.*"failed":\([0-9]*\).*/\1/p' "$work/wrk.json")
+    cat "$work/wrk.json" >&2
+    echo "server computed $((after - before)) images" >&2
+    saturated rest-wrk "$requests" "$seconds" "$failed"
+  fi
+  if has h2load; then
+    need h2load nghttp2-client
+    echo "saturated gRPC unary Embed, h2load" >&2
+    python3 scripts/grpc-embed-frame.py "$photo" > "$work/embed.grpc"
+    before=$(computed_images)
+    h2load -D "${SECONDS_EXTERNAL:-30}" -c $((2 * batch)) -m 1 -t 1 -d "$work/embed.grpc" -H 'content-type: application/grpc' -H 'te: trailers' \
+      "$grpc/embedding.v1.Embedding/Embed" > "$work/h2load.txt"
+    after=$(computed_images)
+    grep -E '^(finished|requests|status codes)' "$work/h2load.txt" >&2
+    requests=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$work/h2load.txt")
+    # A gRPC error is HTTP 200 with a grpc-status trailer: count what the server actually computed instead.
+    failed=$(( requests > after - before ? requests - (after - before) : 0 ))
+    echo "server computed $((after - before)) images" >&2
+    seconds=$(sed -n 's/^finished in \([0-9.]*\)s.*/\1/p' "$work/h2load.txt")
+    saturated grpc-h2load "$requests" "$seconds" "$failed"
   fi
   stop_server
 fi
