@@ -45,7 +45,7 @@ has() { [[ " $phases " == *" $1 "* ]]; }
 if has model; then
   echo "model throughput at batch $batch" >&2
   "$embedctl" bench --arch vits14 --weights random:0 --batch "$batch" --res 224 --threads "$threads" --seconds 20 | tee "$work/raw.json"
-  "$embedctl" bench --arch vits14 --weights random:0 --batch 1 --res 224 --threads "$threads" --seconds 10
+  "$embedctl" bench --arch vits14 --weights random:0 --batch 1 --res 224 --threads "$threads" --seconds 10 | tee "$work/raw-b1.json"
 fi
 raw_images_per_s() { if [[ -f "$work/raw.json" ]]; then sed -n 's/.*"images_per_s":\([0-9.]*\).*/\1/p' "$work/raw.json" | head -1; fi; }
 # {"phase":..., "images_per_s":..., "of_raw":...} from a phase's requests and seconds (one image per request).
@@ -76,6 +76,14 @@ if has rest || has grpc || has latency || has wrk || has h2load; then
       rate=$(awk "BEGIN { print $saturated * $fraction }")
       "$embedctl" load --mode rest --url "$rest" --images "$images" --rate "$rate" --seconds 30
     done
+  fi
+  if has latency; then
+    echo "idle timeline: client time against the server's stages (Server-Timing), one photo" >&2
+    forward=$(if [[ -f "$work/raw-b1.json" ]]; then sed -n 's/.*"latency_ms_p50":\([0-9.]*\).*/\1/p' "$work/raw-b1.json"; fi)
+    python3 scripts/latency-timeline.py "$rest" "$photo" 40 "$forward"
+    echo "idle gRPC, one photo" >&2
+    mkdir -p "$work/photo" && cp "$photo" "$work/photo/"
+    "$embedctl" load --mode grpc-stream --grpc "$grpc" --images "$work/photo" --concurrency 1 --requests 40
   fi
   if has wrk || has h2load; then
     mkdir -p "$work/photo" && cp "$photo" "$work/photo/"

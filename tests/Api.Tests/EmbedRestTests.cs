@@ -32,6 +32,14 @@ public sealed class EmbedRestTests
         Assert.Equal(1.0, Math.Sqrt(vector.Sum(v => v * v)), 4);
         Assert.Equal(257, body.GetProperty("usage").GetProperty("tokens").GetInt64());
         Assert.True(body.GetProperty("timings").GetProperty("inference_ms").GetDouble() > 0);
+        // Server-Timing: every stage once, in milliseconds, the stages within the handler's time.
+        var stages = Assert.Single(response.Headers.GetValues("Server-Timing")).Split(", ")
+            .Select(entry => entry.Split(";dur="))
+            .ToDictionary(parts => parts[0], parts => double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(["read", "decode", "queue", "infer", "app"], stages.Keys);
+        Assert.Equal(body.GetProperty("timings").GetProperty("inference_ms").GetDouble(), stages["infer"], 3);
+        Assert.True(stages["infer"] > 0 && stages["decode"] > 0);
+        Assert.True(stages["read"] + stages["decode"] + stages["queue"] + stages["infer"] <= stages["app"] + 0.01, $"stages exceed the handler's time: {string.Join(", ", stages)}");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Hosting.OpenApi;
@@ -29,14 +30,17 @@ public static class EmbedEndpoint
 
     private static async Task<IResult> HandleAsync(HttpContext context, EmbeddingRuntime runtime, IOptions<ServingOptions> serving, RequestLogEnricher log)
     {
+        var started = Stopwatch.GetTimestamp();
         var aborted = context.RequestAborted;
         var reader = runtime.Reader;
         var deadline = RequestDeadline.Of(context.Request, serving.Value);
         var (inputs, options) = await reader.ReadAsync(context.Request, aborted);
+        var read = Stopwatch.GetElapsedTime(started);
         var result = await runtime.EmbedAsync(inputs, options, deadline, aborted);
         if (!result.Succeeded)
             return ApiProblems.Result(result.Failure.Code, result.Failure.Message, inputs.Count > 1 ? result.Failure.Index : null);
         log.Record(result.Items.Count, result.Tokens, result.QueueMs, result.InferenceMs);
+        context.Response.Headers[ServerTiming.Header] = ServerTiming.Format(read.TotalMilliseconds, result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return WantsNpy(context.Request) ? new NpyEmbeddingsResult(result.Model, result.Items) : Results.Json(EmbedResponse.From(result, options));
     }
 
