@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EmbeddingService.Trainer.Jobs;
+using EmbeddingService.Training.Tests.Runs;
 using Grpc.Core;
 using V1 = EmbeddingService.Protos.V1;
 
@@ -67,6 +68,24 @@ public sealed class JobResultsTests
         Assert.Equal(bytes.Length, chunks[0].TotalBytes);
         Assert.True(chunks.Count > 1, "a backbone of a few hundred KiB comes in several chunks");
         Assert.All(chunks, c => Assert.InRange(c.Data.Length, 1, 64 * 1024));
+    }
+
+    [Fact]
+    public async Task A_failed_job_logs_its_failure_as_an_error()
+    {
+        using var images = LabelledImages.Create();
+        string id = "";
+        await using var host = await TrainerHost.StartAsync(dataRoot: images.Root, beforeStart: scheduler =>
+        {
+            id = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinyRuns.Pretrain(2).With("data.train", LabelledImages.Train).ToJsonString(), 0, null)).Id;
+            // The data goes away between the submission and the run.
+            Directory.Delete(Path.Combine(images.Root, LabelledImages.Train), recursive: true);
+        });
+        using (var watch = await JobWatcher.OpenAsync(host.Client, id))
+            Assert.Equal(V1.JobState.Failed, await watch.ToEndAsync());
+        var last = (await host.Client.GetJobLogsAsync(new V1.JobLogsRequest { Id = id })).Lines[^1];
+        Assert.Equal("error", last.Level);
+        Assert.StartsWith("failed (dataset_missing): dataset_missing: ", last.Message);
     }
 
     [Fact]

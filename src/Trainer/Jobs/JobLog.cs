@@ -5,9 +5,10 @@ namespace EmbeddingService.Trainer.Jobs;
 /// <summary>
 /// job.log in each job's folder: what the worker reports about the job (state changes, starts and resumes, checkpoints,
 /// warnings, evaluation results, the failure), one JSON object a line, appended and flushed as it happens. Lines are
-/// numbered from 1 by their position, so a reader pages with the last number it saw.
+/// numbered from 1 by their position, so a reader pages with the last number it saw. Best effort: a line that cannot be
+/// written (disk full) is reported in the worker's log and never stops the job.
 /// </summary>
-public sealed class JobLog(TimeProvider time)
+public sealed class JobLog(TimeProvider time, ILogger<JobLog> logger)
 {
     public const string FileName = "job.log";
     public const int DefaultLimit = 1000;
@@ -22,10 +23,17 @@ public sealed class JobLog(TimeProvider time)
     public void Append(string jobFolder, JobLogLevel level, string message)
     {
         var line = JsonSerializer.Serialize(new Entry(time.GetUtcNow(), Name(level), message));
-        lock (_gate)
+        try
         {
-            Directory.CreateDirectory(jobFolder);
-            File.AppendAllText(Path.Combine(jobFolder, FileName), line + "\n");
+            lock (_gate)
+            {
+                Directory.CreateDirectory(jobFolder);
+                File.AppendAllText(Path.Combine(jobFolder, FileName), line + "\n");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "cannot append to {Folder}/{File}: {Message}", jobFolder, FileName, message);
         }
     }
 
