@@ -62,6 +62,7 @@ public sealed class ModelRegistryTests
             Assert.Equal(4, (await host.Client.ActivateModelAsync(new V1.ModelRef { Id = first.Id })).Generation);
             Assert.True(await seen.MoveNext(CancellationToken.None));
             Assert.Equal((4L, first.Id), (seen.Current.Generation, seen.Current.Model.Id));
+            Assert.Contains("\ntrainer_active_model_generation 4\n", await host.Http.GetStringAsync("/metrics"));
 
             var unknown = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.ActivateModelAsync(new V1.ModelRef { Id = "job-nope" }));
             Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
