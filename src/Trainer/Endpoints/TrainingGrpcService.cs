@@ -1,6 +1,7 @@
 using System.Globalization;
 using EmbeddingService.Trainer.Jobs;
 using EmbeddingService.Trainer.Models;
+using EmbeddingService.Training.Runs;
 using Grpc.Core;
 using V1 = EmbeddingService.Protos.V1;
 
@@ -71,7 +72,7 @@ public sealed class TrainingGrpcService(JobScheduler scheduler, JobStore store, 
     {
         var job = scheduler.Get(Id(request.Id));
         if (request.FromStep < 0) throw new JobRequestException(JobError.InvalidArgument, $"from_step: must be >= 0, not {request.FromStep}");
-        var (records, next) = MetricsRecords.Read(job.OutputDirectory, request.FromStep, Limit(request.Limit, MetricsRecords.DefaultLimit, MetricsRecords.MaxLimit));
+        var (records, next) = MetricsPages.Read(job.OutputDirectory, request.FromStep, Limit(request.Limit, MetricsPages.DefaultLimit, MetricsPages.MaxLimit));
         var response = new V1.JobMetricsResponse { NextFromStep = next };
         response.RecordsJson.AddRange(records);
         return Task.FromResult(response);

@@ -47,7 +47,7 @@ public static class JobArtifacts
         _ when relative.StartsWith(RunCheckpoint.Folder + "/", StringComparison.Ordinal) && !IsTemporary(relative) => "checkpoint",
         _ when relative.StartsWith(RunExport.Folder + "/", StringComparison.Ordinal) && !IsTemporary(relative) => "model",
         TrainingRun.SummaryFile => "summary",
-        MetricsRecords.FileName => "metrics",
+        MetricsPages.FileName => "metrics",
         TrainingRun.SpecFile => "spec",
         JobLog.FileName => "log",
         _ => null,
