@@ -11,15 +11,22 @@ public sealed class JobScheduler(JobStore store, JobSubmissionValidator validato
 {
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _gate = new();
+    // Held across each store transition and its announcement: watchers and job.log see transitions in the store's order.
+    private readonly Lock _order = new();
     private (string Id, CancellationTokenSource Stop)? _active;
 
     /// <summary>Validates and queues the job (or, for a repeated idempotency key with the same body, returns the first one).</summary>
     public JobRecord Submit(JobSubmission submission)
     {
-        var (job, created) = store.Submit(validator.Validate(submission));
-        if (!created) return job;
+        var validated = validator.Validate(submission);
+        JobRecord job;
+        lock (_order)
+        {
+            (job, var created) = store.Submit(validated);
+            if (!created) return job;
+            Announce(job);
+        }
         logger.LogInformation("job {JobId} queued: {Kind}, priority {Priority}, spec {SpecHash}", job.Id, job.Kind, job.Priority, job.SpecHash);
-        Announce(job);
         _wake.Release();
         return job;
     }
@@ -59,14 +66,20 @@ public sealed class JobScheduler(JobStore store, JobSubmissionValidator validato
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var job in store.RecoverInterrupted())
-        {
-            logger.LogWarning("job {JobId}: {Message}", job.Id, job.Message);
-            Announce(job);
-        }
+        lock (_order)
+            foreach (var job in store.RecoverInterrupted())
+            {
+                logger.LogWarning("job {JobId}: {Message}", job.Id, job.Message);
+                Announce(job);
+            }
         while (!stoppingToken.IsCancellationRequested)
         {
-            var job = store.ClaimNext();
+            JobRecord? job;
+            lock (_order)
+            {
+                job = store.ClaimNext();
+                if (job is not null) Announce(job);
+            }
             if (job is null)
             {
                 try
@@ -79,7 +92,6 @@ public sealed class JobScheduler(JobStore store, JobSubmissionValidator validato
                 }
                 continue;
             }
-            Announce(job);
             logger.LogInformation("job {JobId} running: {Message}", job.Id, job.Message);
             await RunAsync(job, stoppingToken);
         }
@@ -137,9 +149,12 @@ public sealed class JobScheduler(JobStore store, JobSubmissionValidator validato
 
     private JobRecord? Move(string id, JobState from, JobState to, string reason, string message)
     {
-        var moved = store.TryTransition(id, [from], to, reason, message);
-        if (moved is not null) Announce(moved);
-        return moved;
+        lock (_order)
+        {
+            var moved = store.TryTransition(id, [from], to, reason, message);
+            if (moved is not null) Announce(moved);
+            return moved;
+        }
     }
 
     /// <summary>A transition the job's watchers and its log are told about.</summary>
