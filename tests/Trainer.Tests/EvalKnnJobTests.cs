@@ -124,6 +124,9 @@ public sealed class EvalKnnJobTests
         };
         var outcome = host.App.Services.GetRequiredService<JobRunner>().Run(job, new CancellationToken(canceled: true));
         Assert.Equal((RunStatus.Cancelled, JobState.Cancelled), (outcome.Status, outcome.End(StopRequest.Cancel).State));
+        // Paused, it has no checkpoint to continue from: it says so.
+        Assert.Equal((JobState.Paused, "paused by request; resume runs it again from its start"),
+            (outcome.End(StopRequest.Pause).State, outcome.End(StopRequest.Pause).Message));
         Assert.False(File.Exists(Path.Combine(folder, TrainingRun.SummaryFile)));
         Assert.Empty((await host.Client.GetModelAsync(new V1.ModelRef { Id = trained.Id })).Knn);
     }

@@ -24,9 +24,10 @@ public sealed class JobRunner(JobStore store, JobEventHub events, JobLog log, Jo
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // Cancelled inside an evaluation rather than at a step boundary: the last checkpoint stands.
+            // Cancelled inside an evaluation rather than at a step boundary: the last checkpoint (if any) stands.
             var current = store.Find(job.Id);
-            return new JobOutcome(RunStatus.Cancelled, "cancelled", "stopped during an evaluation", current?.Step ?? 0, current?.TotalSteps ?? 0);
+            return new JobOutcome(RunStatus.Cancelled, "cancelled", "stopped during an evaluation", current?.Step ?? 0, current?.TotalSteps ?? 0,
+                StartsOver: job.Kind == JobKind.EvalKnn);
         }
         catch (RunSpecException e)
         {
