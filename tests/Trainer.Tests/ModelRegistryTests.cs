@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
+using EmbeddingService.Trainer.Jobs;
 using EmbeddingService.Engine.Checkpoints;
 using EmbeddingService.Training.Runs;
 using Grpc.Core;
@@ -104,5 +106,33 @@ public sealed class ModelRegistryTests
         Assert.StartsWith("model_not_found: ", noModel.Status.Detail);
         var get = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.GetModelAsync(new V1.ModelRef { Id = "job-nope" }));
         Assert.Equal(StatusCode.NotFound, get.StatusCode);
+    }
+
+    [Fact]
+    public async Task Open_watches_end_when_the_worker_stops_instead_of_holding_its_shutdown()
+    {
+        string paused = "";
+        var host = await TrainerHost.StartAsync(beforeStart: scheduler =>
+        {
+            paused = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Id;
+            scheduler.Pause(paused);
+        });
+        try
+        {
+            using var models = host.Client.WatchActiveModel(new V1.WatchActiveModelRequest());
+            Assert.True(await models.ResponseStream.MoveNext(CancellationToken.None));
+            using var job = await JobWatcher.OpenAsync(host.Client, paused);
+            var clock = Stopwatch.StartNew();
+            var stopping = host.App.StopAsync();
+            Assert.False(await models.ResponseStream.MoveNext(CancellationToken.None));
+            await stopping;
+            // Trainer:ShutdownTimeoutSeconds is 120: a shutdown held by the watches would take that long.
+            Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+            Assert.Equal(V1.JobState.Paused, job.States.Last());
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using EmbeddingService.Trainer.Jobs;
 using EmbeddingService.Trainer.Models;
 using EmbeddingService.Training.Runs;
@@ -11,7 +12,8 @@ namespace EmbeddingService.Trainer.Endpoints;
 /// embedding.v1.Training: the job operations of <see cref="JobScheduler"/>, the store's reads, each job's metrics, log and
 /// artifacts, and the <see cref="ModelRegistry"/> (models, activation, weights) over gRPC.
 /// </summary>
-public sealed class TrainingGrpcService(JobScheduler scheduler, JobStore store, JobEventHub events, JobLog log, ModelRegistry models, ActiveModelWatchers watchers)
+public sealed class TrainingGrpcService(
+    JobScheduler scheduler, JobStore store, JobEventHub events, JobLog log, ModelRegistry models, ActiveModelWatchers watchers, IHostApplicationLifetime lifetime)
     : V1.Training.TrainingBase
 {
     public override Task<V1.Job> SubmitJob(V1.SubmitJobRequest request, ServerCallContext context)
@@ -61,7 +63,7 @@ public sealed class TrainingGrpcService(JobScheduler scheduler, JobStore store, 
         var job = scheduler.Get(request.Id);
         await responseStream.WriteAsync(JobEvents.StateChanged(job), context.CancellationToken);
         if (job.State.IsTerminal()) return;
-        await foreach (var jobEvent in subscription.Events.ReadAllAsync(context.CancellationToken))
+        await foreach (var jobEvent in UntilStopping(subscription.Events, context))
         {
             await responseStream.WriteAsync(jobEvent, context.CancellationToken);
             if (jobEvent.EventCase == V1.JobEvent.EventOneofCase.State && JobMessages.State(jobEvent.State.State).IsTerminal()) return;
@@ -123,7 +125,7 @@ public sealed class TrainingGrpcService(JobScheduler scheduler, JobStore store, 
         {
             var sent = models.Active();
             await responseStream.WriteAsync(ModelMessages.Active(sent), context.CancellationToken);
-            await foreach (var _ in wakeUps.ReadAllAsync(context.CancellationToken))
+            await foreach (var _ in UntilStopping(wakeUps, context))
             {
                 var active = models.Active();
                 if (active.Generation == sent.Generation) continue;
@@ -140,6 +142,27 @@ public sealed class TrainingGrpcService(JobScheduler scheduler, JobStore store, 
             throw new JobRequestException(JobError.ArtifactNotFound,
                 $"file: model {model.Id} has no file '{request.File}'; its files are {string.Join(", ", ModelRecord.Files)}");
         return FileChunks.SendAsync(model.FilePath(request.File), responseStream, context.CancellationToken);
+    }
+
+    /// <summary>
+    /// The items of a watch until the caller leaves, or — ending the stream with OK, for the watcher to reconnect — until
+    /// the worker stops: an open watch would otherwise hold the shutdown for its whole timeout.
+    /// </summary>
+    private async IAsyncEnumerable<T> UntilStopping<T>(ChannelReader<T> reader, ServerCallContext context)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        while (true)
+        {
+            try
+            {
+                if (!await reader.WaitToReadAsync(either.Token)) yield break;
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            {
+                yield break;
+            }
+            while (reader.TryRead(out var item)) yield return item;
+        }
     }
 
     private V1.Job WithHistory(JobRecord job) => JobMessages.Job(job, store.History(job.Id));
