@@ -43,7 +43,8 @@ internal sealed class MetricsLog : IDisposable
         _writer.Flush();
     }
 
-    private static long? IterationOf(string line)
+    /// <summary>The record's "iteration"; null for a line that is not a record (a torn last line).</summary>
+    public static long? IterationOf(string line)
     {
         try
         {
