@@ -1,0 +1,34 @@
+using EmbeddingService.Api.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EmbeddingService.Api.Training;
+
+/// <summary>
+/// The trainer side of the API (section "Training"): the worker connection, the local worker's supervisor when no
+/// Training:Endpoint is set, the model cache and start-up choice, the follower of the worker's active model, and the
+/// admin routes (/v1/admin/jobs, /v1/admin/models) and gRPC service (embedding.v1.Training) that forward to the worker.
+/// </summary>
+public static class TrainingSetup
+{
+    public static IServiceCollection AddTraining(this IServiceCollection services, IConfiguration configuration)
+    {
+        var training = configuration.GetSection(TrainingOptions.Section).Get<TrainingOptions>() ?? new TrainingOptions();
+        services.AddSingleton<TrainerConnection>()
+            .AddSingleton<ModelCache>()
+            .AddSingleton<StartupModel>()
+            .AddSingleton<ServedModelSwitch>()
+            .AddSingleton<ModelActivation>();
+        if (!training.Enabled) return services;
+        if (string.IsNullOrWhiteSpace(training.Endpoint))
+            services.AddSingleton<LocalTrainerSupervisor>().AddHostedService(sp => sp.GetRequiredService<LocalTrainerSupervisor>());
+        return services.AddHostedService<ActiveModelFollower>();
+    }
+
+    public static WebApplication MapTraining(this WebApplication app)
+    {
+        app.MapJobEndpoints();
+        app.MapModelEndpoints();
+        app.MapGrpcService<TrainingGrpcForwarder>();
+        return app;
+    }
+}
