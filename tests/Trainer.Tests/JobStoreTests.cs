@@ -1,5 +1,4 @@
 using EmbeddingService.Trainer.Jobs;
-using EmbeddingService.Training.Runs.Spec;
 using Microsoft.Data.Sqlite;
 
 namespace EmbeddingService.Trainer.Tests;
@@ -11,7 +10,7 @@ public sealed class JobStoreTests
 
     private static NewJob Job(int priority = 0, string? key = null, string body = "a") => new()
     {
-        Kind = RunKind.Pretrain,
+        Kind = JobKind.Pretrain,
         Spec = "{}",
         SpecHash = "sha256:x",
         Priority = priority,
@@ -23,7 +22,7 @@ public sealed class JobStoreTests
     public void The_database_is_in_wal_mode_in_the_data_directory()
     {
         _ = new JobStore(_data, TimeProvider.System);
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_data, JobStore.DatabaseFile)}");
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_data, TrainerDatabase.FileName)}");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode";

@@ -29,11 +29,13 @@ internal sealed class TrainerHost : IAsyncDisposable
     public JobScheduler Scheduler => App.Services.GetRequiredService<JobScheduler>();
 
     /// <param name="beforeStart">Runs after the host is built and before it starts (the scheduler is not running yet).</param>
-    public static async Task<TrainerHost> StartAsync(string? dataDirectory = null, Action<JobScheduler>? beforeStart = null)
+    /// <param name="dataRoot">Trainer:DataRoot; default: the worker's default ({data directory}/data).</param>
+    public static async Task<TrainerHost> StartAsync(string? dataDirectory = null, Action<JobScheduler>? beforeStart = null, string? dataRoot = null)
     {
         var data = dataDirectory ?? TinySpecs.TempDir();
         var app = TrainerApplication.Build([
             $"--Trainer:DataDirectory={data}", "--Trainer:GrpcPort=0", "--Trainer:HttpPort=0", "--Trainer:BindAddress=127.0.0.1",
+            .. dataRoot is null ? Array.Empty<string>() : [$"--Trainer:DataRoot={dataRoot}"],
         ]);
         beforeStart?.Invoke(app.Services.GetRequiredService<JobScheduler>());
         await app.StartAsync();

@@ -69,6 +69,12 @@ public sealed class TrainingServiceTests
         var job = await host.Client.SubmitJobAsync(Pretrain(steps: 2000, checkpointEvery: 10));
         using var watch = await JobWatcher.OpenAsync(host.Client, job.Id);
         Assert.True(await watch.UntilAsync(e => JobWatcher.IsStepAtLeast(e, 2)));
+        var metrics = await host.Http.GetStringAsync("/metrics");
+        Assert.Contains("trainer_jobs{state=\"running\"} 1\n", metrics);
+        foreach (var series in new[] { "trainer_job_step", "trainer_steps_per_second", "trainer_images_per_second" })
+            Assert.Matches($"\n{series}{{job=\"{job.Id}\"}} [0-9.e+-]+\n", metrics);
+        foreach (var term in LossTerms.Append("total_loss"))
+            Assert.Matches($"\ntrainer_loss{{job=\"{job.Id}\",term=\"{term}\"}} [-0-9.e+]+\n", metrics);
 
         var cancelling = await host.Client.CancelJobAsync(new V1.JobRef { Id = job.Id });
         // Running until its next step boundary (or, on a fast machine, already past it).
@@ -94,7 +100,7 @@ public sealed class TrainingServiceTests
         string queued = "";
         await using var host = await TrainerHost.StartAsync(beforeStart: scheduler =>
         {
-            queued = scheduler.Submit(new JobSubmission(RunKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Id;
+            queued = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Id;
             scheduler.Cancel(queued);
         });
         var job = await host.Client.GetJobAsync(new V1.JobRef { Id = queued });
@@ -104,7 +110,8 @@ public sealed class TrainingServiceTests
         var next = await host.Client.SubmitJobAsync(Pretrain(steps: 2));
         using var watch = await JobWatcher.OpenAsync(host.Client, next.Id);
         Assert.Equal(V1.JobState.Succeeded, await watch.ToEndAsync());
-        Assert.False(Directory.Exists(job.OutputDir));
+        // Its folder holds its log only: no run ever wrote there.
+        Assert.Equal([Path.Combine(job.OutputDir, JobLog.FileName)], Directory.GetFileSystemEntries(job.OutputDir));
     }
 
     [Fact]
@@ -190,12 +197,12 @@ public sealed class TrainingServiceTests
     {
         { V1.JobKind.Pretrain, TinyRuns.Pretrain(2).With("optim", new JsonObject { ["stepz"] = 3 }).ToJsonString(), StatusCode.InvalidArgument, "invalid_spec: unknown field 'optim.stepz'" },
         { V1.JobKind.Pretrain, TinyRuns.Pretrain(2).With("batch_size", 0).ToJsonString(), StatusCode.InvalidArgument, "batch_size" },
-        { V1.JobKind.Pretrain, TinyRuns.Pretrain(2).With("data", new JsonObject { ["train"] = "/no/such/folder" }).ToJsonString(), StatusCode.InvalidArgument, "data.train: dataset_missing" },
+        { V1.JobKind.Pretrain, TinyRuns.Pretrain(2).With("data", new JsonObject { ["train"] = "no/such/folder" }).ToJsonString(), StatusCode.InvalidArgument, "data.train: dataset_missing" },
         { V1.JobKind.Distill, TinySpecs.Pretrain(2), StatusCode.InvalidArgument, "kind" },
         { V1.JobKind.Pretrain, "", StatusCode.InvalidArgument, "invalid_spec: spec_json" },
         { V1.JobKind.Pretrain, "{not json", StatusCode.InvalidArgument, "invalid_spec: not valid JSON" },
         { V1.JobKind.Unspecified, TinySpecs.Pretrain(2), StatusCode.InvalidArgument, "invalid_argument: kind" },
-        { V1.JobKind.EvalKnn, TinySpecs.Pretrain(2), StatusCode.Unimplemented, "unimplemented: kind: eval-knn" },
+        { V1.JobKind.EvalKnn, TinySpecs.Pretrain(2), StatusCode.InvalidArgument, "invalid_spec: unknown field 'seed'" },
     };
 
     [Theory]
@@ -237,7 +244,7 @@ public sealed class TrainingServiceTests
         await using var host = await TrainerHost.StartAsync(beforeStart: scheduler =>
         {
             for (var i = 0; i < 5; i++)
-                ids.Add(scheduler.Submit(new JobSubmission(RunKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Id);
+                ids.Add(scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Id);
             scheduler.Pause(ids[1]);
             scheduler.Pause(ids[3]);
         });
@@ -282,7 +289,7 @@ public sealed class TrainingServiceTests
         await using var host = await TrainerHost.StartAsync(beforeStart: scheduler =>
         {
             foreach (var (name, priority) in new[] { ("low", 0), ("high", 5), ("high-later", 5), ("middle", 1) })
-                ids[name] = scheduler.Submit(new JobSubmission(RunKind.Pretrain, TinySpecs.Pretrain(2), priority, null)).Id;
+                ids[name] = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), priority, null)).Id;
         });
         var started = new Dictionary<string, DateTimeOffset>();
         foreach (var (name, id) in ids)

@@ -43,7 +43,9 @@ public sealed class JobErrorInterceptor(ILogger<JobErrorInterceptor> logger) : I
         JobError.NotFound => (StatusCode.NotFound, "job_not_found"),
         JobError.StateConflict => (StatusCode.FailedPrecondition, "job_state"),
         JobError.IdempotencyConflict => (StatusCode.AlreadyExists, "idempotency_conflict"),
-        JobError.Unimplemented => (StatusCode.Unimplemented, "unimplemented"),
+        JobError.PathOutsideDataRoot => (StatusCode.InvalidArgument, "path_outside_data_root"),
+        JobError.ModelNotFound => (StatusCode.NotFound, "model_not_found"),
+        JobError.ArtifactNotFound => (StatusCode.NotFound, "artifact_not_found"),
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 

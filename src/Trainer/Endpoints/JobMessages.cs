@@ -1,11 +1,10 @@
 using EmbeddingService.Trainer.Jobs;
-using EmbeddingService.Training.Runs.Spec;
 using Google.Protobuf.WellKnownTypes;
 using V1 = EmbeddingService.Protos.V1;
 
 namespace EmbeddingService.Trainer.Endpoints;
 
-/// <summary>Between the store's records and the gRPC messages: jobs, transitions, kinds and states.</summary>
+/// <summary>Between the store's records and the gRPC messages: jobs, transitions, kinds and states, logs and artifacts.</summary>
 public static class JobMessages
 {
     public static V1.Job Job(JobRecord job, IReadOnlyList<JobTransition>? history = null)
@@ -44,21 +43,20 @@ public static class JobMessages
         return message;
     }
 
-    public static V1.JobKind Kind(RunKind kind) => kind switch
+    public static V1.JobKind Kind(JobKind kind) => kind switch
     {
-        RunKind.Pretrain => V1.JobKind.Pretrain,
-        RunKind.Distill => V1.JobKind.Distill,
+        JobKind.Pretrain => V1.JobKind.Pretrain,
+        JobKind.Distill => V1.JobKind.Distill,
+        JobKind.EvalKnn => V1.JobKind.EvalKnn,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    /// <summary>The run kind of a request's job kind; eval-knn is refused as not run by this worker yet.</summary>
-    public static RunKind Kind(V1.JobKind kind) => kind switch
+    public static JobKind Kind(V1.JobKind kind) => kind switch
     {
-        V1.JobKind.Pretrain => RunKind.Pretrain,
-        V1.JobKind.Distill => RunKind.Distill,
-        V1.JobKind.EvalKnn => throw new JobRequestException(JobError.Unimplemented,
-            "kind: eval-knn jobs are not run by the trainer worker yet; run `embedctl eval knn` instead"),
-        _ => throw new JobRequestException(JobError.InvalidArgument, $"kind: must be JOB_KIND_PRETRAIN or JOB_KIND_DISTILL, not {kind}"),
+        V1.JobKind.Pretrain => JobKind.Pretrain,
+        V1.JobKind.Distill => JobKind.Distill,
+        V1.JobKind.EvalKnn => JobKind.EvalKnn,
+        _ => throw new JobRequestException(JobError.InvalidArgument, $"kind: must be JOB_KIND_PRETRAIN, JOB_KIND_DISTILL or JOB_KIND_EVAL_KNN, not {kind}"),
     };
 
     public static JobState State(V1.JobState state) => state switch
@@ -70,5 +68,21 @@ public static class JobMessages
         V1.JobState.Failed => JobState.Failed,
         V1.JobState.Cancelled => JobState.Cancelled,
         _ => throw new JobRequestException(JobError.InvalidArgument, $"states: {state} is not a job state"),
+    };
+
+    public static V1.JobLogLine LogLine(JobLogLine line) => new()
+    {
+        Number = line.Number,
+        At = Timestamp.FromDateTimeOffset(line.At),
+        Level = line.Level,
+        Message = line.Message,
+    };
+
+    public static V1.Artifact Artifact(JobArtifact artifact) => new()
+    {
+        Path = artifact.Path,
+        Kind = artifact.Kind,
+        SizeBytes = artifact.SizeBytes,
+        ModifiedAt = Timestamp.FromDateTimeOffset(artifact.ModifiedAt),
     };
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using EmbeddingService.Trainer.Endpoints;
 using EmbeddingService.Trainer.Jobs;
+using EmbeddingService.Trainer.Models;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using V1 = EmbeddingService.Protos.V1;
@@ -21,6 +22,7 @@ public static class TrainerApplication
         var builder = WebApplication.CreateBuilder(args);
         var options = TrainerOptionsReader.Read(builder.Configuration);
         var dataLock = DataDirectoryLock.Acquire(options.DataDirectory);
+        var dataRoot = OpenDataRoot(options);
         var listeners = new TrainerListeners();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -37,7 +39,13 @@ public static class TrainerApplication
             // Made by a factory so that the container disposes it (releasing the lock) with the host.
             .AddSingleton(_ => dataLock)
             .AddSingleton(TimeProvider.System)
+            .AddSingleton(dataRoot)
             .AddSingleton(sp => new JobStore(options.DataDirectory, sp.GetRequiredService<TimeProvider>()))
+            .AddSingleton(sp => new ModelStore(options.DataDirectory, sp.GetRequiredService<TimeProvider>()))
+            .AddSingleton<ModelRegistry>()
+            .AddSingleton<ActiveModelWatchers>()
+            .AddSingleton<JobSubmissionValidator>()
+            .AddSingleton<JobLog>()
             .AddSingleton<JobEventHub>()
             .AddSingleton<JobMetrics>()
             .AddSingleton<JobRunner>()
@@ -61,8 +69,20 @@ public static class TrainerApplication
         app.MapGrpcReflectionService();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready");
-        app.MapGet("/metrics", (JobStore store, JobMetrics metrics) =>
-            Results.Text(metrics.Render(store.CountByState()), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapGet("/metrics", (JobStore store, ModelRegistry models, JobMetrics metrics) =>
+            Results.Text(metrics.Render(store.CountByState(), models.Active().Generation), "text/plain; version=0.0.4; charset=utf-8"));
         return app;
+    }
+
+    private static DataRoot OpenDataRoot(TrainerOptions options)
+    {
+        try
+        {
+            return new DataRoot(options.DataRootPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw TrainerOptionsReader.Invalid([$"{TrainerOptionsReader.Key(nameof(TrainerOptions.DataRoot))}: cannot create '{options.DataRootPath}': {e.Message}"]);
+        }
     }
 }

@@ -16,6 +16,15 @@ public sealed class TrainerOptions
     /// <summary>The job store (jobs.db) and every job's run folder (jobs/{id}/); one worker per directory.</summary>
     public string DataDirectory { get; set; } = "trainer-data";
 
+    /// <summary>
+    /// The only folder a submitted spec may read (datasets, evaluation folders, teachers, weights); relative spec paths
+    /// resolve against it. Empty: {DataDirectory}/data. Created when missing.
+    /// </summary>
+    public string DataRoot { get; set; } = "";
+
+    /// <summary>The data root in effect: <see cref="DataRoot"/>, or data/ in the data directory.</summary>
+    public string DataRootPath => DataRoot.Length > 0 ? DataRoot : Path.Combine(DataDirectory, "data");
+
     /// <summary>How long a stopping worker (SIGTERM) waits for the running job to reach a step boundary and checkpoint.</summary>
     public int ShutdownTimeoutSeconds { get; set; } = 120;
 }

@@ -12,6 +12,9 @@ public enum JobError
     StateConflict,
     /// <summary>An idempotency key used before with another body.</summary>
     IdempotencyConflict,
-    /// <summary>A job kind this worker does not run.</summary>
-    Unimplemented,
+    /// <summary>A spec path (data, evaluation folders, teacher, weights) that resolves outside Trainer:DataRoot.</summary>
+    PathOutsideDataRoot,
+    ModelNotFound,
+    /// <summary>No such file among the job's artifacts or the model's files.</summary>
+    ArtifactNotFound,
 }

@@ -5,8 +5,8 @@ using EmbeddingService.Training.Runs;
 namespace EmbeddingService.Trainer.Jobs;
 
 /// <summary>
-/// /metrics in the Prometheus text format: jobs by state (from the store), and for the running job its step, steps per
-/// second (this session's average) and current loss terms.
+/// /metrics in the Prometheus text format: jobs by state (from the store), the active model's generation, and for the
+/// running job its step, steps per second (this session's average), images per second (its last step) and current loss terms.
 /// </summary>
 public sealed class JobMetrics
 {
@@ -24,12 +24,14 @@ public sealed class JobMetrics
             if (_running?.JobId == jobId) _running = null;
     }
 
-    public string Render(IReadOnlyDictionary<JobState, long> jobsByState)
+    public string Render(IReadOnlyDictionary<JobState, long> jobsByState, long activeModelGeneration)
     {
         var text = new StringBuilder();
         text.Append("# HELP trainer_jobs Jobs in the job store by state.\n# TYPE trainer_jobs gauge\n");
         foreach (var (state, count) in jobsByState.OrderBy(s => s.Key))
             text.Append(CultureInfo.InvariantCulture, $"trainer_jobs{{state=\"{JobStates.Name(state)}\"}} {count}\n");
+        text.Append("# HELP trainer_active_model_generation Activations so far (0: none; the replicas serve their configured weights).\n# TYPE trainer_active_model_generation gauge\n");
+        text.Append(CultureInfo.InvariantCulture, $"trainer_active_model_generation {activeModelGeneration}\n");
         (string JobId, StepMetrics Step, double StepsPerSecond)? running;
         lock (_gate) running = _running;
         if (running is not { } r) return text.ToString();
@@ -40,6 +42,8 @@ public sealed class JobMetrics
         text.Append(CultureInfo.InvariantCulture, $"trainer_job_total_steps{{{job}}} {r.Step.TotalIterations}\n");
         text.Append("# HELP trainer_steps_per_second Steps per second of the running job since it (re)started.\n# TYPE trainer_steps_per_second gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"trainer_steps_per_second{{{job}}} {Number(r.StepsPerSecond)}\n");
+        text.Append("# HELP trainer_images_per_second Images per second of the running job's last step.\n# TYPE trainer_images_per_second gauge\n");
+        text.Append(CultureInfo.InvariantCulture, $"trainer_images_per_second{{{job}}} {Number(r.Step.ImagesPerSecond)}\n");
         text.Append("# HELP trainer_loss The running job's loss terms at its last step.\n# TYPE trainer_loss gauge\n");
         foreach (var (term, value) in r.Step.Losses.Append(KeyValuePair.Create("total_loss", r.Step.TotalLoss)))
             text.Append(CultureInfo.InvariantCulture, $"trainer_loss{{{job},term=\"{term}\"}} {Number(value)}\n");

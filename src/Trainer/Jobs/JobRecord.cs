@@ -6,7 +6,7 @@ namespace EmbeddingService.Trainer.Jobs;
 public sealed record JobRecord
 {
     public required string Id { get; init; }
-    public required RunKind Kind { get; init; }
+    public required JobKind Kind { get; init; }
     /// <summary>The completed run spec (canonical JSON, every default filled in).</summary>
     public required string Spec { get; init; }
     public required string SpecHash { get; init; }

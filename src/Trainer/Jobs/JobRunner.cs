@@ -1,3 +1,4 @@
+using EmbeddingService.Trainer.Models;
 using EmbeddingService.Training.Data;
 using EmbeddingService.Training.Runs;
 using EmbeddingService.Training.Runs.Spec;
@@ -5,26 +6,21 @@ using EmbeddingService.Training.Runs.Spec;
 namespace EmbeddingService.Trainer.Jobs;
 
 /// <summary>
-/// Runs one job: its spec as <see cref="TrainingRun.Execute"/> in the job's folder (resuming from the newest checkpoint
-/// there, as after a pause or a crash), reporting through <see cref="JobRunProgress"/>. Every ending is an
-/// <see cref="JobOutcome"/>; a failure of the run becomes a reason a person can act on, never an escaped exception.
+/// Runs one job in its folder, reporting through <see cref="JobRunProgress"/>: a training run's spec as
+/// <see cref="TrainingRun.Execute"/> (resuming from the newest checkpoint there, as after a pause or a crash; a
+/// completed run's export becomes a registered model), or an eval-knn spec as <see cref="KnnEvalRun.Execute"/> (its
+/// results become the evaluated model's). Every ending is a <see cref="JobOutcome"/>; a failure of the run becomes a
+/// reason a person can act on, never an escaped exception.
 /// </summary>
-public sealed class JobRunner(JobStore store, JobEventHub events, JobMetrics metrics, TimeProvider time, ILogger<JobRunner> logger)
+public sealed class JobRunner(JobStore store, JobEventHub events, JobLog log, JobMetrics metrics, ModelRegistry models, TimeProvider time, ILogger<JobRunner> logger)
 {
     /// <summary>Blocks for the whole run (call it on a thread of its own); stops at the next step boundary once <paramref name="stop"/> is cancelled.</summary>
     public JobOutcome Run(JobRecord job, CancellationToken stop)
     {
         try
         {
-            var spec = RunSpecFile.Parse(job.Spec);
-            var context = new RunContext
-            {
-                OutputDirectory = job.OutputDirectory,
-                Batches = RunInputs.BatchesFor(spec),
-                Evaluation = RunInputs.EvaluationFor(spec),
-                Progress = new JobRunProgress(job.Id, store, events, metrics, time, logger),
-            };
-            return JobOutcome.From(TrainingRun.Execute(spec, context, stop));
+            var progress = new JobRunProgress(job, store, events, log, metrics, time, logger);
+            return job.Kind == JobKind.EvalKnn ? EvalKnn(job, progress, stop) : Train(job, progress, stop);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -39,6 +35,10 @@ public sealed class JobRunner(JobStore store, JobEventHub events, JobMetrics met
         catch (DatasetException e)
         {
             return JobOutcome.Failed(e.Reason, $"{e.Reason}: {e.Message}");
+        }
+        catch (JobRequestException e) when (e.Error == JobError.ModelNotFound)
+        {
+            return JobOutcome.Failed("model_not_found", $"model_not_found: {e.Message}");
         }
         catch (Exception e) when (e is OutOfMemoryException || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase))
         {
@@ -55,5 +55,38 @@ public sealed class JobRunner(JobStore store, JobEventHub events, JobMetrics met
         {
             metrics.Ended(job.Id);
         }
+    }
+
+    private JobOutcome Train(JobRecord job, JobRunProgress progress, CancellationToken stop)
+    {
+        var spec = RunSpecFile.Parse(job.Spec);
+        var context = new RunContext
+        {
+            OutputDirectory = job.OutputDirectory,
+            Batches = RunInputs.BatchesFor(spec),
+            Evaluation = RunInputs.EvaluationFor(spec),
+            Progress = progress,
+        };
+        var result = TrainingRun.Execute(spec, context, stop);
+        if (result is { Status: RunStatus.Completed, Export: { } export })
+        {
+            var model = models.Register(job, export, result.Evaluation);
+            log.Information(job, $"model {model.Id} registered: {model.Fingerprint} ({model.Architecture})");
+        }
+        return JobOutcome.From(result);
+    }
+
+    private JobOutcome EvalKnn(JobRecord job, JobRunProgress progress, CancellationToken stop)
+    {
+        var spec = KnnEvalSpecFile.Parse(job.Spec);
+        var weights = spec.Weights ?? models.Get(spec.Model!).FilePath(ModelRecord.Files[0]);
+        var result = KnnEvalRun.Execute(spec, weights, job.OutputDirectory, progress, stop);
+        if (spec.Model is { } id)
+        {
+            models.UpdateKnn(id, result.Results);
+            log.Information(job, $"model {id}: kNN results updated");
+        }
+        store.RecordProgress(job.Id, 1, 1);
+        return new JobOutcome(RunStatus.Completed, "completed", $"k-NN evaluation of {result.Fingerprint} completed", 1, 1);
     }
 }

@@ -6,7 +6,8 @@ namespace EmbeddingService.Trainer.Jobs;
 /// store: the run stops at its next step boundary, checkpoints, and the job becomes paused or cancelled. On start,
 /// jobs a killed worker left running are queued again and resume from their checkpoints.
 /// </summary>
-public sealed class JobScheduler(JobStore store, JobEventHub events, JobRunner runner, ILogger<JobScheduler> logger) : BackgroundService
+public sealed class JobScheduler(JobStore store, JobSubmissionValidator validator, JobEventHub events, JobLog log, JobRunner runner, ILogger<JobScheduler> logger)
+    : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _gate = new();
@@ -15,10 +16,10 @@ public sealed class JobScheduler(JobStore store, JobEventHub events, JobRunner r
     /// <summary>Validates and queues the job (or, for a repeated idempotency key with the same body, returns the first one).</summary>
     public JobRecord Submit(JobSubmission submission)
     {
-        var (job, created) = store.Submit(submission.Validate());
+        var (job, created) = store.Submit(validator.Validate(submission));
         if (!created) return job;
         logger.LogInformation("job {JobId} queued: {Kind}, priority {Priority}, spec {SpecHash}", job.Id, job.Kind, job.Priority, job.SpecHash);
-        events.Publish(JobEvents.StateChanged(job));
+        Announce(job);
         _wake.Release();
         return job;
     }
@@ -61,7 +62,7 @@ public sealed class JobScheduler(JobStore store, JobEventHub events, JobRunner r
         foreach (var job in store.RecoverInterrupted())
         {
             logger.LogWarning("job {JobId}: {Message}", job.Id, job.Message);
-            events.Publish(JobEvents.StateChanged(job));
+            Announce(job);
         }
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -78,7 +79,7 @@ public sealed class JobScheduler(JobStore store, JobEventHub events, JobRunner r
                 }
                 continue;
             }
-            events.Publish(JobEvents.StateChanged(job));
+            Announce(job);
             logger.LogInformation("job {JobId} running: {Message}", job.Id, job.Message);
             await RunAsync(job, stoppingToken);
         }
@@ -137,8 +138,18 @@ public sealed class JobScheduler(JobStore store, JobEventHub events, JobRunner r
     private JobRecord? Move(string id, JobState from, JobState to, string reason, string message)
     {
         var moved = store.TryTransition(id, [from], to, reason, message);
-        if (moved is not null) events.Publish(JobEvents.StateChanged(moved));
+        if (moved is not null) Announce(moved);
         return moved;
+    }
+
+    /// <summary>A transition the job's watchers and its log are told about.</summary>
+    private void Announce(JobRecord job)
+    {
+        events.Publish(JobEvents.StateChanged(job));
+        var level = job.State == JobState.Failed ? JobLogLevel.Error
+            : job.Reason.StartsWith("worker_", StringComparison.Ordinal) ? JobLogLevel.Warning
+            : JobLogLevel.Information;
+        log.Append(job.OutputDirectory, level, $"{JobStates.Name(job.State)} ({job.Reason}): {job.Message}");
     }
 
     private static JobRequestException Conflict(JobRecord job, string rule) =>

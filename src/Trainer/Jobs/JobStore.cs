@@ -11,7 +11,6 @@ namespace EmbeddingService.Trainer.Jobs;
 /// </summary>
 public sealed class JobStore
 {
-    public const string DatabaseFile = "jobs.db";
     public const string JobsFolder = "jobs";
 
     private const string Columns =
@@ -47,24 +46,16 @@ public sealed class JobStore
         CREATE INDEX IF NOT EXISTS job_history_by_job ON job_history (job_id, seq);
         """;
 
-    private readonly string _connectionString;
+    private readonly TrainerDatabase _database;
     private readonly string _jobsDirectory;
     private readonly TimeProvider _time;
 
     public JobStore(string dataDirectory, TimeProvider time)
     {
         _jobsDirectory = Directory.CreateDirectory(Path.Combine(dataDirectory, JobsFolder)).FullName;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(Path.GetFullPath(dataDirectory), DatabaseFile),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            DefaultTimeout = 30,
-        }.ToString();
+        _database = new TrainerDatabase(dataDirectory);
         _time = time;
-        using var connection = Open();
-        // The journal mode is kept in the file: set once, here, before any other connection can hold a lock.
-        using var schema = Command(connection, null, "PRAGMA journal_mode = WAL;" + Schema);
-        schema.ExecuteNonQuery();
+        _database.Migrate(Schema);
     }
 
     /// <summary>
@@ -96,7 +87,7 @@ public sealed class JobStore
             INSERT INTO jobs (id, kind, spec, spec_hash, priority, idempotency_key, body_hash, state, reason, message, output_dir, created_at, updated_at)
             VALUES ($id, $kind, $spec, $spec_hash, $priority, $key, $body_hash, $state, $reason, $message, $output_dir, $now, $now)
             """,
-            ("$id", newId), ("$kind", RunSpecFile.Name(job.Kind)), ("$spec", job.Spec), ("$spec_hash", job.SpecHash), ("$priority", job.Priority),
+            ("$id", newId), ("$kind", JobKinds.Name(job.Kind)), ("$spec", job.Spec), ("$spec_hash", job.SpecHash), ("$priority", job.Priority),
             ("$key", job.IdempotencyKey), ("$body_hash", job.BodyHash), ("$state", JobStates.Name(JobState.Queued)), ("$reason", Reason),
             ("$message", message), ("$output_dir", Path.Combine(_jobsDirectory, newId)), ("$now", now)))
             insert.ExecuteNonQuery();
@@ -132,7 +123,7 @@ public sealed class JobStore
         if (query.States.Count > 0)
             conditions.Add(In("state", query.States.Select(JobStates.Name), parameters));
         if (query.Kinds.Count > 0)
-            conditions.Add(In("kind", query.Kinds.Select(RunSpecFile.Name), parameters));
+            conditions.Add(In("kind", query.Kinds.Select(JobKinds.Name), parameters));
         if (query.AfterSequence is { } after)
         {
             conditions.Add("seq < $after");
@@ -286,7 +277,7 @@ public sealed class JobStore
     private static JobRecord Read(SqliteDataReader reader) => new()
     {
         Id = reader.GetString(0),
-        Kind = Enum.Parse<RunKind>(reader.GetString(1), ignoreCase: true),
+        Kind = JobKinds.Parse(reader.GetString(1)),
         Spec = reader.GetString(2),
         SpecHash = reader.GetString(3),
         Priority = reader.GetInt32(4),
@@ -314,24 +305,10 @@ public sealed class JobStore
         return $"{column} IN ({string.Join(", ", names)})";
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        // Per connection: every commit reaches the disk before it returns (a transition acknowledged survives a power cut).
-        using var pragmas = Command(connection, null, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
-        pragmas.ExecuteNonQuery();
-        return connection;
-    }
+    private SqliteConnection Open() => _database.Open();
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters) =>
+        TrainerDatabase.Command(connection, transaction, sql, parameters);
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 

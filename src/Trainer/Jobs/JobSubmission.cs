@@ -1,47 +1,71 @@
 using System.Security.Cryptography;
 using System.Text;
+using EmbeddingService.Trainer.Models;
 using EmbeddingService.Training.Data;
 using EmbeddingService.Training.Runs;
 using EmbeddingService.Training.Runs.Spec;
 
 namespace EmbeddingService.Trainer.Jobs;
 
+/// <summary>A job as submitted; <see cref="JobSubmissionValidator"/> turns it into a <see cref="NewJob"/> or refuses it.</summary>
+public sealed record JobSubmission(JobKind Kind, string SpecJson, int Priority, string? IdempotencyKey);
+
 /// <summary>
-/// A job as submitted. <see cref="Validate"/> reads the spec as `embedctl train` does (unknown fields, ranges, the
-/// teacher file) and scans its data and evaluation folders, so a job that cannot start is refused before it is queued.
+/// Reads a submission's spec as `embedctl train` does (unknown fields, ranges, the teacher file), with every path
+/// confined to <see cref="DataRoot"/>, and scans its data and evaluation folders — for eval-knn, also finds its
+/// registered model — so a job that cannot start is refused before it is queued.
 /// </summary>
-public sealed record JobSubmission(RunKind Kind, string SpecJson, int Priority, string? IdempotencyKey)
+public sealed class JobSubmissionValidator(DataRoot dataRoot, ModelStore models)
 {
-    public NewJob Validate()
+    public NewJob Validate(JobSubmission submission)
     {
-        if (string.IsNullOrWhiteSpace(SpecJson))
+        if (string.IsNullOrWhiteSpace(submission.SpecJson))
             throw new JobRequestException(JobError.InvalidSpec, "spec_json: the run spec is required (a JSON object, as `embedctl train --config` reads)");
-        if (IdempotencyKey is { Length: > 200 })
-            throw new JobRequestException(JobError.InvalidArgument, $"idempotency_key: at most 200 characters, not {IdempotencyKey.Length}");
-        RunSpec spec;
+        if (submission.IdempotencyKey is { Length: > 200 })
+            throw new JobRequestException(JobError.InvalidArgument, $"idempotency_key: at most 200 characters, not {submission.IdempotencyKey.Length}");
+        var json = SpecPaths.Confine(submission.SpecJson, submission.Kind, dataRoot);
+        var (canonical, hash) = submission.Kind == JobKind.EvalKnn ? EvalKnn(json) : Run(json, JobKinds.Run(submission.Kind)!.Value);
+        return new NewJob
+        {
+            Kind = submission.Kind,
+            Spec = canonical,
+            SpecHash = hash,
+            Priority = submission.Priority,
+            IdempotencyKey = submission.IdempotencyKey,
+            BodyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{JobKinds.Name(submission.Kind)}\n{submission.Priority}\n{canonical}"))),
+        };
+    }
+
+    private static (string Canonical, string Hash) Run(string json, RunKind kind)
+    {
+        var spec = Parse(() => RunSpecFile.Parse(json, kind));
+        CheckData("data.train", () => RunInputs.BatchesFor(spec));
+        CheckData("evaluation", () => RunInputs.EvaluationFor(spec));
+        return (RunSpecFile.Canonical(spec), RunSpecFile.Hash(spec));
+    }
+
+    private (string Canonical, string Hash) EvalKnn(string json)
+    {
+        var spec = Parse(() => KnnEvalSpecFile.Parse(json));
+        CheckData("evaluation", () => FolderKnnEvaluation.Check(spec.Evaluation));
+        if (spec.Model is { } id && models.Find(id) is null)
+            throw new JobRequestException(JobError.ModelNotFound, $"model: there is no model '{id}'; ListModels gives the registered ones");
+        return (KnnEvalSpecFile.Canonical(spec), KnnEvalSpecFile.Hash(spec));
+    }
+
+    private static T Parse<T>(Func<T> parse)
+    {
         try
         {
-            spec = RunSpecFile.Parse(SpecJson, Kind);
+            return parse();
         }
         catch (RunSpecException e)
         {
             throw new JobRequestException(JobError.InvalidSpec, string.Join("; ", e.Problems));
         }
-        CheckData("data.train", () => RunInputs.BatchesFor(spec));
-        CheckData("evaluation", () => RunInputs.EvaluationFor(spec));
-        var canonical = RunSpecFile.Canonical(spec);
-        return new NewJob
-        {
-            Kind = Kind,
-            Spec = canonical,
-            SpecHash = RunSpecFile.Hash(spec),
-            Priority = Priority,
-            IdempotencyKey = IdempotencyKey,
-            BodyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{RunSpecFile.Name(Kind)}\n{Priority}\n{canonical}"))),
-        };
     }
 
-    private static void CheckData(string field, Func<object?> scan)
+    private static void CheckData(string field, Action scan)
     {
         try
         {
@@ -50,6 +74,11 @@ public sealed record JobSubmission(RunKind Kind, string SpecJson, int Priority, 
         catch (DatasetException e)
         {
             throw new JobRequestException(JobError.InvalidSpec, $"{field}: {e.Reason}: {e.Message}");
+        }
+        // The evaluation folders' classes or k that do not fit the train set.
+        catch (ArgumentException e) when (e is not RunSpecException)
+        {
+            throw new JobRequestException(JobError.InvalidSpec, $"{field}: {e.Message}");
         }
     }
 }

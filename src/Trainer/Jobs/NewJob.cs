@@ -5,7 +5,7 @@ namespace EmbeddingService.Trainer.Jobs;
 /// <summary>A validated submission, ready for the store: the completed spec, its hash and the hash of the whole body (for idempotency).</summary>
 public sealed record NewJob
 {
-    public required RunKind Kind { get; init; }
+    public required JobKind Kind { get; init; }
     public required string Spec { get; init; }
     public required string SpecHash { get; init; }
     public required int Priority { get; init; }

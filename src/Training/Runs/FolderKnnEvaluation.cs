@@ -31,6 +31,13 @@ public sealed class FolderKnnEvaluation : IRunEvaluation
         KnnFolderEvaluation.Check(_train, _val, _settings);
     }
 
+    /// <summary>Scans and checks the folders of <paramref name="spec"/> (labels, classes, k) without a model: before a job is queued.</summary>
+    /// <exception cref="DatasetException">A folder is missing, empty or unreadable.</exception>
+    /// <exception cref="ArgumentException">The val classes, k or the temperature do not fit the train set.</exception>
+    public static void Check(EvaluationSpec spec) =>
+        KnnFolderEvaluation.Check(ImageFolderDataset.Scan(spec.Train!), ImageFolderDataset.Scan(spec.Val!),
+            new KnnFolderSettings { Ks = spec.K, Temperature = spec.Temperature });
+
     public IReadOnlyDictionary<string, double> Evaluate(DinoVisionTransformer backbone, CancellationToken cancellationToken)
     {
         using var result = KnnFolderEvaluation.Evaluate(backbone, _train, _val, _settings, cancellationToken);

@@ -41,16 +41,7 @@ public static class RunSpecFile
     /// <summary>The completed, validated spec; <paramref name="kind"/> (the command's) must agree with the file's kind when both are given.</summary>
     public static RunSpec Parse(string json, RunKind? kind = null)
     {
-        RunSpec? spec;
-        try
-        {
-            spec = JsonSerializer.Deserialize<RunSpec>(json, JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            throw new RunSpecException([Describe(e)]);
-        }
-        if (spec is null) throw new RunSpecException(["the spec must be a JSON object"]);
+        var spec = Deserialize<RunSpec>(json);
         if (kind is { } wanted)
         {
             if (spec.Kind is { } given && given != wanted)
@@ -65,6 +56,19 @@ public static class RunSpecFile
         return completed;
     }
 
+    /// <summary>The JSON object as <typeparamref name="T"/> (snake_case, unknown fields refused), or the problem naming its path.</summary>
+    public static T Deserialize<T>(string json) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, JsonOptions) ?? throw new RunSpecException(["the spec must be a JSON object"]);
+        }
+        catch (JsonException e)
+        {
+            throw new RunSpecException([Describe(e)]);
+        }
+    }
+
     /// <summary>The spec as JSON with every field present, in declaration order: the same spec always gives the same text.</summary>
     public static string Canonical(RunSpec spec) => JsonSerializer.Serialize(spec, JsonOptions);
 
@@ -72,8 +76,11 @@ public static class RunSpecFile
     public static string Hash(RunSpec spec)
     {
         var hashed = HashedNode(Canonical(spec));
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hashed.ToJsonString())));
+        return HashOf(hashed.ToJsonString());
     }
+
+    /// <summary>"sha256:" and the hex SHA-256 of the text's UTF-8 bytes.</summary>
+    public static string HashOf(string text) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>The JSON paths whose values differ between two canonical specs, outside the <see cref="UnhashedSections"/>.</summary>
     public static IReadOnlyList<string> ChangedFields(string canonicalBefore, string canonicalAfter)

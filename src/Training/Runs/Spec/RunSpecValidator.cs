@@ -94,8 +94,7 @@ internal static class RunSpecValidator
         var e = spec.Evaluation;
         if ((e.Train is null) != (e.Val is null)) p.Add("evaluation", "needs both train and val folders, or neither");
         p.Range("evaluation.every_steps", e.EverySteps, 1, 100_000_000);
-        if (e.K is null || e.K.Length == 0 || e.K.Any(v => v < 1)) p.Add("evaluation.k", "must be a non-empty list of integers >= 1");
-        p.Range("evaluation.temperature", e.Temperature, 1e-4, 10);
+        Knn(e, p);
         p.Multiple("evaluation.resolution", e.Resolution, m.PatchSize, 2048);
 
         var x = spec.Execution;
@@ -116,6 +115,34 @@ internal static class RunSpecValidator
         }
         else if (spec.Distillation is not null) p.Add("distillation", "is only for kind distill");
         return p.List;
+    }
+
+    /// <summary>The rules of an eval-knn spec; the resolution is checked against the model's patch size when the model is loaded.</summary>
+    public static List<string> Problems(KnnEvalSpec spec)
+    {
+        var p = new ProblemList();
+        if (spec.Kind != KnnEvalSpec.KindName) p.Add("kind", $"must be {KnnEvalSpec.KindName} (got \"{spec.Kind}\")");
+        if ((spec.Model is null) == (spec.Weights is null))
+            p.Add("model", "name the model to evaluate: either model (a registered model id) or weights (a backbone checkpoint), not both");
+        else if (spec.Model is not null && string.IsNullOrWhiteSpace(spec.Model)) p.Add("model", "must be a registered model id");
+        else if (spec.Weights is not null) p.Checkpoint("weights", spec.Weights, allowRandom: false);
+        p.Range("num_heads", spec.NumHeads, 1, 1024);
+        var e = spec.Evaluation;
+        if (string.IsNullOrWhiteSpace(e.Train)) p.Add("evaluation.train", "is required: a folder with one sub-folder of images per class");
+        if (string.IsNullOrWhiteSpace(e.Val)) p.Add("evaluation.val", "is required: a folder with class sub-folders named as the train folder's");
+        if (e.EverySteps is not null) p.Add("evaluation.every_steps", "is only for training runs");
+        if (e.AtStart) p.Add("evaluation.at_start", "is only for training runs");
+        Knn(e, p);
+        p.Range("evaluation.resolution", e.Resolution, 1, 2048);
+        p.Range("threads", spec.Threads, 1, 1024);
+        p.Range("data_workers", spec.DataWorkers, 0, 256);
+        return p.List;
+    }
+
+    private static void Knn(EvaluationSpec e, ProblemList p)
+    {
+        if (e.K is null || e.K.Length == 0 || e.K.Any(v => v < 1)) p.Add("evaluation.k", "must be a non-empty list of integers >= 1");
+        p.Range("evaluation.temperature", e.Temperature, 1e-4, 10);
     }
 
     private sealed class ProblemList
