@@ -104,14 +104,16 @@ public sealed class ModelActivationTests(TrainingApi api, ITestOutputHelper outp
                 else dims.Enqueue((clock.ElapsedMilliseconds, JsonDocument.Parse(body).RootElement.GetProperty("dim").GetInt32()));
             }
         })).ToList();
-        await Task.Delay(1000);
+        while (dims.Count < 8 && failures.IsEmpty) await Task.Delay(50);
         var activating = clock.ElapsedMilliseconds;
         var activated = await TrainingApi.PostJsonAsync(Admin, $"/v1/admin/models/{id}/activate");
         var answered = clock.ElapsedMilliseconds;
-        await Task.Delay(1000);
+        var beforeRollback = dims.Count;
+        while (dims.Count < beforeRollback + 8 && failures.IsEmpty) await Task.Delay(50);
         var rollingBack = clock.ElapsedMilliseconds;
         await TrainingApi.PostJsonAsync(Admin, "/v1/admin/models/configured/activate");
-        await Task.Delay(1000);
+        var afterRollback = dims.Count;
+        while (dims.Count < afterRollback + 8 && failures.IsEmpty) await Task.Delay(50);
         await stop.CancelAsync();
         await Task.WhenAll(load);
 
