@@ -21,7 +21,7 @@ if [[ -z "$api" ]]; then
   api=src/Api/bin/Release/net10.0/linux-x64/EmbeddingService.Api.dll
 fi
 
-DOTNET_ENVIRONMENT=Production Serilog__MinimumLevel__Default=Warning \
+env DOTNET_ENVIRONMENT=Production Serilog__MinimumLevel__Default=Warning Serilog__MinimumLevel__Override__EmbeddingService.Api.Training=Information \
   dotnet "$api" --Serving:BindAddress=127.0.0.1 --Serving:RestPort=18180 --Serving:GrpcPort=18181 \
   --Model:Weights=random:0 --Model:Architecture=vits14 --Model:Device=cpu \
   --Training:DataDirectory="$work/worker" --Training:DataRoot="$work/data" --Training:ModelCacheDirectory="$work/cache" \
@@ -98,7 +98,10 @@ for model_id, dim in ((tiny["id"], 32), ("configured", 384)):
     start = clock()
     status, answer = call("POST", f"/v1/admin/models/{model_id}/activate")
     answered = clock()
-    time.sleep(3)
+    # Until the new model has answered (requests queued on the old one finish first), or a minute.
+    while clock() - start < 60 and not any(d == dim and at >= start for at, d in served[before:]):
+        time.sleep(0.05)
+    time.sleep(1)
     first_new = min((at for at, d in served[before:] if d == dim and at >= start), default=None)
     print(json.dumps({"phase": "swap", "to": model_id, "status": status, "activate_ms": round((answered - start) * 1000, 1),
                       "switch_seconds_reported": answer.get("switch_seconds") if isinstance(answer, dict) else None,

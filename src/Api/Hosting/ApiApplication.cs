@@ -27,7 +27,7 @@ public static class ApiApplication
             .AddServiceHealth()
             .AddServiceOpenApi()
             .AddCollections()
-            .AddTraining(builder.Configuration)
+            .AddTraining()
             .AddSingleton<EmbeddingRuntime>()
             .AddHostedService(sp => sp.GetRequiredService<EmbeddingRuntime>())
             .AddServiceGrpc();

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using V1 = EmbeddingService.Protos.V1;
 
 namespace EmbeddingService.Api.Training;
@@ -6,14 +7,16 @@ namespace EmbeddingService.Api.Training;
 /// <summary>
 /// Follows the worker's active model (WatchActiveModel) so that every replica serves the activated model, reconnecting
 /// with a growing delay (1 s to 30 s) while the worker cannot be reached. A model that fails to load is logged and
-/// the replica goes on serving the previous one.
+/// the replica goes on serving the previous one. Idle with Training:Enabled false.
 /// </summary>
-public sealed class ActiveModelFollower(TrainerConnection trainer, ServedModelSwitch served, ILogger<ActiveModelFollower> logger) : BackgroundService
+public sealed class ActiveModelFollower(TrainerConnection trainer, ServedModelSwitch served, IOptions<TrainingOptions> options, ILogger<ActiveModelFollower> logger)
+    : BackgroundService
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.Enabled) return;
         var delay = TimeSpan.FromSeconds(1);
         var reported = false;
         while (!stoppingToken.IsCancellationRequested)

@@ -54,6 +54,10 @@ public static class JobEventStream
             var problem = TrainerErrors.ToProblem(e);
             await WriteAsync(response, "error", JsonSerializer.Serialize(new { code = problem.Code, detail = problem.Message }, json), cancellation);
         }
+        // The watcher went away: the stream simply ends (the response has started, so there is nothing to answer).
+        catch (Exception e) when (cancellation.IsCancellationRequested && e is OperationCanceledException or RpcException)
+        {
+        }
     }
 
     private static Task WriteEventAsync(HttpResponse response, V1.JobEvent e, JsonSerializerOptions json, CancellationToken cancellation)

@@ -12,7 +12,7 @@ namespace EmbeddingService.Api.Training;
 /// again when it dies, waiting 1, 2, 4… seconds up to Training:MaxRestartDelaySeconds between failures. The worker runs
 /// detached from the API's output (its log is worker.log in Training:DataDirectory) so that it outlives the API; its
 /// pid is kept in worker.pid there, and a graceful stop of the API sends it SIGTERM (it checkpoints at a step boundary,
-/// and its job resumes when a worker starts again).
+/// and its job resumes when a worker starts again). Idle with Training:Endpoint set or Training:Enabled false.
 /// </summary>
 public sealed class LocalTrainerSupervisor(IOptions<TrainingOptions> options, IHostApplicationLifetime lifetime, ILogger<LocalTrainerSupervisor> logger)
     : BackgroundService
@@ -38,6 +38,7 @@ public sealed class LocalTrainerSupervisor(IOptions<TrainingOptions> options, IH
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_options.Enabled || !string.IsNullOrWhiteSpace(_options.Endpoint)) return;
         var delay = TimeSpan.FromSeconds(1);
         var notBefore = DateTime.UtcNow;
         var answeringSince = (DateTime?)null;

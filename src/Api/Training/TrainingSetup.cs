@@ -1,6 +1,3 @@
-using EmbeddingService.Api.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace EmbeddingService.Api.Training;
 
 /// <summary>
@@ -10,19 +7,16 @@ namespace EmbeddingService.Api.Training;
 /// </summary>
 public static class TrainingSetup
 {
-    public static IServiceCollection AddTraining(this IServiceCollection services, IConfiguration configuration)
-    {
-        var training = configuration.GetSection(TrainingOptions.Section).Get<TrainingOptions>() ?? new TrainingOptions();
-        services.AddSingleton<TrainerConnection>()
-            .AddSingleton<ModelCache>()
-            .AddSingleton<StartupModel>()
-            .AddSingleton<ServedModelSwitch>()
-            .AddSingleton<ModelActivation>();
-        if (!training.Enabled) return services;
-        if (string.IsNullOrWhiteSpace(training.Endpoint))
-            services.AddSingleton<LocalTrainerSupervisor>().AddHostedService(sp => sp.GetRequiredService<LocalTrainerSupervisor>());
-        return services.AddHostedService<ActiveModelFollower>();
-    }
+    /// <summary>The services; the supervisor and the follower idle when the (validated) settings leave them nothing to do.</summary>
+    public static IServiceCollection AddTraining(this IServiceCollection services) => services
+        .AddSingleton<TrainerConnection>()
+        .AddSingleton<ModelCache>()
+        .AddSingleton<StartupModel>()
+        .AddSingleton<ServedModelSwitch>()
+        .AddSingleton<ModelActivation>()
+        .AddSingleton<LocalTrainerSupervisor>()
+        .AddHostedService(sp => sp.GetRequiredService<LocalTrainerSupervisor>())
+        .AddHostedService<ActiveModelFollower>();
 
     public static WebApplication MapTraining(this WebApplication app)
     {
