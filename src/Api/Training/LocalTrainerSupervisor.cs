@@ -25,7 +25,7 @@ public sealed class LocalTrainerSupervisor(IOptions<TrainingOptions> options, IH
     private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
 
     private readonly TrainingOptions _options = options.Value;
-    private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private int? _workerPid;
 
     /// <summary>The worker's process id while one is known to run (started here or adopted).</summary>
@@ -50,7 +50,9 @@ public sealed class LocalTrainerSupervisor(IOptions<TrainingOptions> options, IH
             {
                 if (answeringSince is null)
                 {
-                    _workerPid = starting?.Id ?? AdoptedPid();
+                    _workerPid = starting?.Id ?? AdoptedPid() ?? _workerPid;
+                    // Written once the worker answers: a start that fails (e.g. on the data-directory lock) leaves the file alone.
+                    if (starting is not null) File.WriteAllText(Path.Combine(DataDirectory, PidFile), starting.Id.ToString(CultureInfo.InvariantCulture));
                     logger.LogInformation(starting is null ? "Adopted the trainer worker on port {Port} (pid {Pid})" : "The trainer worker answers on port {Port} (pid {Pid})",
                         _options.LocalHttpPort, _workerPid?.ToString(CultureInfo.InvariantCulture) ?? "unknown");
                 }
@@ -79,7 +81,8 @@ public sealed class LocalTrainerSupervisor(IOptions<TrainingOptions> options, IH
                     notBefore = DateTime.UtcNow + delay;
                     delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, _options.MaxRestartDelaySeconds));
                 }
-                if (starting is null && DateTime.UtcNow >= notBefore && !lifetime.ApplicationStopping.IsCancellationRequested)
+                // A worker that is alive but slow to answer (a loaded machine) is waited for, not doubled.
+                if (starting is null && DateTime.UtcNow >= notBefore && !lifetime.ApplicationStopping.IsCancellationRequested && !(_workerPid is { } pid && IsWorker(pid)))
                 {
                     starting = Start();
                     startedAt = DateTime.UtcNow;
@@ -150,8 +153,6 @@ public sealed class LocalTrainerSupervisor(IOptions<TrainingOptions> options, IH
         start.Environment["LOG"] = log;
         var process = Process.Start(start)!;
         Starts++;
-        _workerPid = process.Id;
-        File.WriteAllText(Path.Combine(DataDirectory, PidFile), process.Id.ToString(CultureInfo.InvariantCulture));
         logger.LogInformation("Started the trainer worker {Dll} (pid {Pid}, gRPC 127.0.0.1:{Port}, data {Data}, log {Log})",
             dll, process.Id, _options.LocalGrpcPort, DataDirectory, log);
         return process;

@@ -10,6 +10,7 @@ using V1 = EmbeddingService.Protos.V1;
 namespace EmbeddingService.Api.Tests.Training;
 
 /// <summary>/v1/admin/jobs end to end: the API in process and the trainer worker it starts, as separate processes.</summary>
+[Collection(TrainingCollection.Name)]
 public sealed class AdminJobTests(TrainingApi api) : IClassFixture<TrainingApi>
 {
     private HttpClient Admin => api.Admin;

@@ -11,6 +11,7 @@ namespace EmbeddingService.Api.Tests.Training;
 /// Models end to end: a tiny job's exported model is listed, activated (this replica swaps to it), served by /v1/embed
 /// and /v1/info, refused by collections of the old model, kept over Model:Weights by a restart, and rolled back.
 /// </summary>
+[Collection(TrainingCollection.Name)]
 public sealed class ModelActivationTests(TrainingApi api, ITestOutputHelper output) : IClassFixture<TrainingApi>
 {
     private static readonly string Rocket = Convert.ToBase64String(EmbedTestData.Good("rocket.jpg"));

@@ -10,6 +10,7 @@ using V1 = EmbeddingService.Protos.V1;
 namespace EmbeddingService.Api.Tests.Training;
 
 /// <summary>The local worker's supervision with real processes and signals: a killed worker is restarted; a killed API's worker keeps its job and is adopted.</summary>
+[Collection(TrainingCollection.Name)]
 public sealed class TrainerProcessTests
 {
     [Fact]

@@ -3,7 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EmbeddingService.Api.Training;
 using EmbeddingService.Training.Tests.Runs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmbeddingService.Api.Tests.Training;
 
@@ -60,7 +62,11 @@ public sealed class TrainingApi : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Admin.Dispose();
-        // A graceful stop of the API sends its worker SIGTERM.
+        // A graceful stop of the API sends its worker SIGTERM and waits for it (disposing alone stops no hosted service).
+        var supervisor = Service.App.Services.GetRequiredService<LocalTrainerSupervisor>();
+        await Service.App.StopAsync();
+        Assert.True(supervisor.WorkerPid is not { } pid || !File.Exists($"/proc/{pid}/cmdline") || File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "),
+            "the worker outlived the API's graceful stop");
         await Service.DisposeAsync();
         Directory.Delete(Root, recursive: true);
     }
