@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Release build of the API: what the container image's build stage and CI run.
+# Release build of the API and the trainer worker it supervises: what the container image's build stage and CI run.
 #
 #   scripts/build-release.sh                       # cpu backend into artifacts/api
 #   TORCH_BACKEND=cuda OUT=/app scripts/build-release.sh
 #
-# Publishes src/Api for linux-x64 (framework-dependent), checks that the output can load libtorch the way
+# Publishes src/Api for linux-x64 (framework-dependent) and src/Trainer into its trainer/ folder (where the API looks
+# for the local worker it starts when Training:Endpoint is unset; files identical to the API's, libtorch included, become
+# symlinks to them), checks that the output can load libtorch the way
 # the engine does (flat next to the app, no TorchSharp fallback copy), drops libtorch's test and Python-only
 # natives that nothing in the service loads, and prints the final size.
 set -euo pipefail
@@ -31,6 +33,7 @@ started=$SECONDS
 # A stale output (another backend, removed dependencies) must not leak into the image.
 rm -rf "$out"
 dotnet publish src/Api -c Release -p:TorchBackend="$backend" -o "$out" -nologo
+dotnet publish src/Trainer -c Release -p:TorchBackend="$backend" -o "$out/trainer" -nologo
 before_kb=$(du -sk "$out" | cut -f1)
 
 # --- sanity checks --------------------------------------------------------------------------------------
@@ -83,6 +86,21 @@ if command -v ldd >/dev/null; then
     [[ -z "$missing" ]] || fail "$lib has unresolved dependencies after trimming:"$'\n'"$missing"
   done
 fi
+
+# --- the worker shares the API's files --------------------------------------------------------------------
+[[ -f "$out/trainer/EmbeddingService.Trainer.dll" ]] || fail "trainer/EmbeddingService.Trainer.dll is missing from $out"
+for lib in "${unused[@]}"; do
+  [[ -f "$out/$lib" ]] || rm -f "$out/trainer/$lib"
+done
+linked=0
+while IFS= read -r -d '' f; do
+  name="$(basename "$f")"
+  if [[ -f "$out/$name" && ! -L "$out/$name" ]] && cmp -s "$f" "$out/$name"; then
+    ln -sf "../$name" "$f"
+    linked=$((linked + 1))
+  fi
+done < <(find "$out/trainer" -maxdepth 1 -type f -print0)
+echo "build-release: trainer/: $linked files identical to the API's linked to them"
 
 after_kb=$(du -sk "$out" | cut -f1)
 echo "build-release: $backend build in $out: $((after_kb / 1024)) MB (publish $((before_kb / 1024)) MB, trimmed $(((before_kb - after_kb) / 1024)) MB) in $((SECONDS - started)) s"

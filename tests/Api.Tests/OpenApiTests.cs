@@ -81,7 +81,7 @@ public sealed class OpenApiTests
         var bodies = Operations(document).Where(o => o.Operation.TryGetProperty("requestBody", out _))
             .ToDictionary(o => o.Operation.GetProperty("operationId").GetString()!, o => o.Operation.GetProperty("requestBody").GetProperty("content"));
 
-        Assert.Equal(["BatchSearch", "CreateCollection", "Embed", "Search", "UpsertPoints"], bodies.Keys.Order());
+        Assert.Equal(["BatchSearch", "CreateCollection", "Embed", "Search", "SubmitJob", "UpsertPoints"], bodies.Keys.Order());
         Assert.Equal(["application/json", "image/*", "multipart/form-data"], bodies["Embed"].EnumerateObject().Select(c => c.Name).Order());
         Assert.Equal(["application/json", "multipart/form-data"], bodies["UpsertPoints"].EnumerateObject().Select(c => c.Name).Order());
         Assert.Equal(["application/json", "image/*"], bodies["Search"].EnumerateObject().Select(c => c.Name).Order());
@@ -196,7 +196,8 @@ public sealed class OpenApiTests
     private static IEnumerable<(string Path, string Method)> RestRoutes(TestService service) =>
         ((IEndpointRouteBuilder)service.App).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<GrpcMethodMetadata>() is null && !e.RoutePattern.RawText!.Contains(":grpcunimplemented}", StringComparison.Ordinal))
-            .Select(e => (Path: "/" + e.RoutePattern.RawText!.TrimStart('/'), e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]))
+            // A catch-all parameter ({**path}) is a plain path parameter in OpenAPI.
+            .Select(e => (Path: "/" + e.RoutePattern.RawText!.TrimStart('/').Replace("{**", "{", StringComparison.Ordinal), e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]))
             .Where(e => !e.Path.StartsWith("/openapi/", StringComparison.Ordinal) && !e.Path.StartsWith(OpenApiSetup.DocsPath, StringComparison.Ordinal))
             .SelectMany(e => e.Item2.Select(m => (e.Path.TrimEnd('/') is { Length: > 0 } p ? p : "/", m.ToLowerInvariant())));
 }

@@ -95,12 +95,12 @@ public sealed class ServiceProcess : IDisposable
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "EmbeddingService.Api.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        foreach (var argument in (string[])[dll, .. TestService.LoopbackEphemeralPorts, $"--Serving:RestPort={FreePort()}", $"--Serving:GrpcPort={FreePort()}", .. settings])
+        foreach (var argument in (string[])[dll, .. TestService.LoopbackEphemeralPorts, .. TestService.NoTrainer, $"--Serving:RestPort={FreePort()}", $"--Serving:GrpcPort={FreePort()}", .. settings])
             start.ArgumentList.Add(argument);
         return start;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

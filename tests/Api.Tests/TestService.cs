@@ -17,6 +17,9 @@ public sealed class TestService : IAsyncDisposable
     public static readonly string[] LoopbackEphemeralPorts = ["--Serving:BindAddress=127.0.0.1", "--Serving:RestPort=0", "--Serving:GrpcPort=0"];
     private static readonly string[] RandomVits14 = ["--Model:Weights=random:0", "--Model:Architecture=vits14", "--Model:Device=cpu"];
 
+    /// <summary>No trainer worker unless a test asks for one (--Training:Enabled=true, see TrainingApi): it would start one on the default ports.</summary>
+    public static readonly string[] NoTrainer = ["--Training:Enabled=false"];
+
     private readonly string? _ownDataDirectory;
 
     private TestService(WebApplication app, Uri restAddress, Uri grpcAddress, string? ownDataDirectory)
@@ -40,7 +43,7 @@ public sealed class TestService : IAsyncDisposable
 
     /// <summary>Builds the application with the default model settings overridden by <paramref name="settings"/>.</summary>
     public static WebApplication Build(string[] settings, Action<WebApplicationBuilder>? configure = null) =>
-        ApiApplication.Build([.. LoopbackEphemeralPorts, .. RandomVits14, .. settings], configure);
+        ApiApplication.Build([.. LoopbackEphemeralPorts, .. RandomVits14, .. NoTrainer, .. settings], configure);
 
     /// <summary>A new empty directory for a vector store that outlives one service (delete it when done).</summary>
     public static string NewDataDirectory() => Directory.CreateTempSubdirectory("embedding-service-test-").FullName;

@@ -1,5 +1,6 @@
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Problems;
+using EmbeddingService.Api.Training;
 using EmbeddingService.Engine.Inference;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace EmbeddingService.Api.Embedding;
 /// embed. A failed start-up load stops the application.
 /// </summary>
 public sealed class EmbeddingRuntime(
-    IOptions<ModelOptions> modelOptions, IOptions<ServingOptions> servingOptions, IHostApplicationLifetime lifetime, ILogger<EmbeddingRuntime> logger)
+    StartupModel startupModel, IOptions<ServingOptions> servingOptions, IHostApplicationLifetime lifetime, ILogger<EmbeddingRuntime> logger)
     : IHostedLifecycleService, IAsyncDisposable
 {
     private const string NotReadyMessage = "the model is still loading or the service is shutting down";
@@ -62,7 +63,8 @@ public sealed class EmbeddingRuntime(
     /// <summary>Checks what can be checked without loading, so that a malformed setting fails start-up at once.</summary>
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        _request = modelOptions.Value.LoadRequest();
+        // Model:Weights, or the model activated through the trainer that this replica served before a restart.
+        _request = startupModel.Choose();
         // Readiness goes first so that load balancers stop sending work while in-flight requests drain.
         lifetime.ApplicationStopping.Register(() => _draining = true);
         return Task.CompletedTask;

@@ -5,6 +5,7 @@ using EmbeddingService.Api.Hosting.OpenApi;
 using EmbeddingService.Api.Observability;
 using EmbeddingService.Api.Problems;
 using EmbeddingService.Api.Security;
+using EmbeddingService.Api.Training;
 
 namespace EmbeddingService.Api.Hosting;
 
@@ -26,6 +27,7 @@ public static class ApiApplication
             .AddServiceHealth()
             .AddServiceOpenApi()
             .AddCollections()
+            .AddTraining()
             .AddSingleton<EmbeddingRuntime>()
             .AddHostedService(sp => sp.GetRequiredService<EmbeddingRuntime>())
             .AddServiceGrpc();
@@ -41,6 +43,7 @@ public static class ApiApplication
         app.MapServiceHealth().MapServiceEndpoints().MapServiceOpenApi().MapServiceMetrics();
         app.MapEmbedEndpoint();
         app.MapCollectionEndpoints();
+        app.MapTraining();
         app.MapGrpcService<EmbeddingGrpcService>();
         app.MapGrpcService<RetrievalGrpcService>();
         return app;

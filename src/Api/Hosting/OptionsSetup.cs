@@ -2,6 +2,7 @@ using EmbeddingService.Api.Collections;
 using EmbeddingService.Api.Embedding;
 using EmbeddingService.Api.Observability;
 using EmbeddingService.Api.Security;
+using EmbeddingService.Api.Training;
 using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api.Hosting;
@@ -16,6 +17,7 @@ public static class OptionsSetup
         Add<TelemetryOptions>(services, configuration, TelemetryOptions.Section).Services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
         Add<ModelOptions>(services, configuration, ModelOptions.Section);
         Add<RetrievalOptions>(services, configuration, RetrievalOptions.Section).Services.AddSingleton<IValidateOptions<RetrievalOptions>, RetrievalOptionsValidator>();
+        Add<TrainingOptions>(services, configuration, TrainingOptions.Section).Services.AddSingleton<IValidateOptions<TrainingOptions>, TrainingOptionsValidator>();
         return services;
     }
 

@@ -31,12 +31,25 @@ public static class ApiProblems
     public const string PointNotFound = "point_not_found";
     public const string StoreUnavailable = "store_unavailable";
     public const string StoreCorrupt = "store_corrupt";
+    public const string InvalidSpec = "invalid_spec";
+    public const string SpecTooLarge = "spec_too_large";
+    public const string PathOutsideDataRoot = "path_outside_data_root";
+    public const string JobNotFound = "job_not_found";
+    public const string JobState = "job_state";
+    public const string IdempotencyConflict = "idempotency_conflict";
+    public const string ModelNotFound = "model_not_found";
+    public const string ArtifactNotFound = "artifact_not_found";
+    public const string ModelLoadFailed = "model_load_failed";
+    public const string TrainerUnavailable = "trainer_unavailable";
 
     /// <summary>An input of a failed multi-image request that was withdrawn, or a caller that went away; never reported on its own.</summary>
     public const string NotComputed = "not_computed";
 
     /// <summary>How long a refused client should wait when the refusal does not say.</summary>
     public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long to wait before calling a trainer worker that could not be reached (a local one restarts within seconds).</summary>
+    public static readonly TimeSpan TrainerRetryAfter = TimeSpan.FromSeconds(5);
 
     private static readonly Dictionary<string, (int Http, StatusCode Grpc)> Statuses = new()
     {
@@ -64,9 +77,22 @@ public static class ApiProblems
         [StoreCorrupt] = (StatusCodes.Status500InternalServerError, StatusCode.DataLoss),
         [Internal] = (StatusCodes.Status500InternalServerError, StatusCode.Internal),
         [NotComputed] = (StatusCodes.Status499ClientClosedRequest, StatusCode.Cancelled),
+        [InvalidSpec] = (StatusCodes.Status400BadRequest, StatusCode.InvalidArgument),
+        [SpecTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
+        [PathOutsideDataRoot] = (StatusCodes.Status400BadRequest, StatusCode.InvalidArgument),
+        [JobNotFound] = (StatusCodes.Status404NotFound, StatusCode.NotFound),
+        [JobState] = (StatusCodes.Status409Conflict, StatusCode.FailedPrecondition),
+        [IdempotencyConflict] = (StatusCodes.Status409Conflict, StatusCode.AlreadyExists),
+        [ModelNotFound] = (StatusCodes.Status404NotFound, StatusCode.NotFound),
+        [ArtifactNotFound] = (StatusCodes.Status404NotFound, StatusCode.NotFound),
+        [ModelLoadFailed] = (StatusCodes.Status500InternalServerError, StatusCode.Internal),
+        [TrainerUnavailable] = (StatusCodes.Status503ServiceUnavailable, StatusCode.Unavailable),
     };
 
     public static int StatusOf(string code) => Entry(code).Http;
+
+    /// <summary>Whether <paramref name="code"/> is one of the API's codes (a worker's status message may start with one).</summary>
+    public static bool IsCode(string code) => Statuses.ContainsKey(code);
 
     public static StatusCode GrpcStatusOf(string code) => Entry(code).Grpc;
 
@@ -87,14 +113,20 @@ public static class ApiProblems
 
     /// <summary>
     /// A problem+json result for <paramref name="code"/>; <paramref name="index"/> names the offending input of a
-    /// multi-image request. Overloaded results carry Retry-After (<paramref name="retryAfter"/>, else one second).
+    /// multi-image request. Overloaded and trainer_unavailable results carry Retry-After (<paramref name="retryAfter"/>,
+    /// else one second for overloaded and five for a trainer worker that is (re)starting).
     /// </summary>
     public static IResult Result(string code, string detail, int? index = null, TimeSpan? retryAfter = null)
     {
         var extensions = new Dictionary<string, object?> { ["code"] = code };
         if (index is { } i) extensions["index"] = i;
         var problem = Results.Problem(statusCode: StatusOf(code), detail: detail, extensions: extensions);
-        return code == Overloaded ? new RetryAfterResult(problem, retryAfter ?? DefaultRetryAfter) : problem;
+        return code switch
+        {
+            Overloaded => new RetryAfterResult(problem, retryAfter ?? DefaultRetryAfter),
+            TrainerUnavailable => new RetryAfterResult(problem, retryAfter ?? TrainerRetryAfter),
+            _ => problem,
+        };
     }
 
     /// <summary>The gRPC form of a problem: its status, with a message that starts with the code.</summary>

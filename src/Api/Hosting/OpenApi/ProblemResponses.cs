@@ -44,6 +44,16 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer
         [ApiProblems.PointNotFound] = "the collection has no point with that id",
         [ApiProblems.StoreUnavailable] = "the vector store cannot be reached",
         [ApiProblems.StoreCorrupt] = "the collection's log is damaged: every call but delete fails until it is deleted",
+        [ApiProblems.InvalidSpec] = "the job's kind or spec is not valid (unknown field, bad value, dataset or teacher missing); the detail names the field; nothing is queued",
+        [ApiProblems.SpecTooLarge] = "the job's spec is larger than Training:MaxSpecBytes",
+        [ApiProblems.PathOutsideDataRoot] = "a dataset or output path of the spec leaves Training:DataRoot",
+        [ApiProblems.JobNotFound] = "there is no job with that id",
+        [ApiProblems.JobState] = "the operation does not apply to the job's state (e.g. resume of a running job)",
+        [ApiProblems.IdempotencyConflict] = "the Idempotency-Key was used with another body",
+        [ApiProblems.ModelNotFound] = "there is no model with that id",
+        [ApiProblems.ArtifactNotFound] = "the job has no artifact at that path",
+        [ApiProblems.ModelLoadFailed] = "this replica could not load the model's weights; it goes on serving the previous model",
+        [ApiProblems.TrainerUnavailable] = "the trainer worker cannot be reached (a local one is restarting): retry after Retry-After",
     };
 
     /// <summary>The codes of <paramref name="metadata"/>'s <see cref="ProblemCodes"/> (a group's and its route's together), with those of auth and rate limiting.</summary>

@@ -1,0 +1,60 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using V1 = EmbeddingService.Protos.V1;
+
+namespace EmbeddingService.Api.Training;
+
+/// <summary>
+/// Follows the worker's active model (WatchActiveModel) so that every replica serves the activated model, reconnecting
+/// with a growing delay (1 s to 30 s) while the worker cannot be reached. A model that fails to load is logged and
+/// the replica goes on serving the previous one. Idle with Training:Enabled false.
+/// </summary>
+public sealed class ActiveModelFollower(TrainerConnection trainer, ServedModelSwitch served, IOptions<TrainingOptions> options, ILogger<ActiveModelFollower> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled) return;
+        var delay = TimeSpan.FromSeconds(1);
+        var reported = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var call = trainer.Client.WatchActiveModel(new V1.WatchActiveModelRequest(), cancellationToken: stoppingToken);
+                await foreach (var active in call.ResponseStream.ReadAllAsync(stoppingToken))
+                {
+                    delay = TimeSpan.FromSeconds(1);
+                    reported = false;
+                    await ApplyAsync(active, stoppingToken);
+                }
+            }
+            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                if (!reported) logger.LogWarning("Cannot follow the trainer's active model at {Address}: {Status}; retrying", trainer.Address, e.Status.Detail);
+                reported = true;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            await Task.Delay(delay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, MaxDelay.TotalSeconds));
+        }
+    }
+
+    private async Task ApplyAsync(V1.ActiveModel active, CancellationToken cancellation)
+    {
+        try
+        {
+            await served.ApplyAsync(active, cancellation);
+        }
+        // Whatever made the load fail (a download cut off, weights the engine refuses), the old model keeps serving.
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Could not serve the activated model {Id}; serving the previous one", active.Model?.Id ?? StartupModel.ConfiguredId);
+        }
+    }
+}
