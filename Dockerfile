@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# EmbeddingService API image (REST 8080, gRPC h2c 8081).
+# EmbeddingService image: the API (REST 8080, gRPC h2c 8081) and, in trainer/, the trainer worker it supervises when
+# Training__Endpoint is unset (or that runs as its own pod: command dotnet trainer/EmbeddingService.Trainer.dll).
 #
 #   docker build -t embedding-api:cpu .
 #   docker build --build-arg TORCH_BACKEND=cuda -t embedding-api:cuda .     # needs nuget.org for TorchSharp-cuda-linux
@@ -55,7 +56,8 @@ WORKDIR /app
 # Owned by root and read-only for the service user: the app never writes next to itself (TorchRuntime refuses
 # TorchSharp's copy-libtorch-next-to-the-app fallback).
 COPY --from=build /app ./
-# The embedded vector store's collections: the one place the service writes (mount a volume there).
+# The one place the service writes (mount a volume there): the embedded vector store's collections, and, for the local
+# trainer worker, its job store and runs, the datasets jobs may read, and the activated models' weights.
 RUN mkdir -p /data && chown 1654:1654 /data
 VOLUME /data
 
@@ -69,7 +71,10 @@ ENV ASPNETCORE_HTTP_PORTS="" \
     Serving__DrainTimeoutSeconds=30 \
     Model__Weights=random:0 \
     Model__Precision=fp32 \
-    Retrieval__DataDirectory=/data
+    Retrieval__DataDirectory=/data \
+    Training__DataDirectory=/data/trainer \
+    Training__DataRoot=/data/datasets \
+    Training__ModelCacheDirectory=/data/model-cache
 
 USER 1654:1654
 EXPOSE 8080 8081

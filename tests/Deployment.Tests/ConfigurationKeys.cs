@@ -7,6 +7,7 @@ using EmbeddingService.Api.Embedding;
 using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Observability;
 using EmbeddingService.Api.Security;
+using EmbeddingService.Api.Training;
 using Microsoft.Extensions.Configuration;
 
 namespace EmbeddingService.Deployment.Tests;
@@ -19,7 +20,7 @@ public static class ConfigurationKeys
 {
     /// <summary>Options classes by their section name, taken from each class's <c>Section</c> constant.</summary>
     public static IReadOnlyDictionary<string, Type> Sections { get; } =
-        new[] { typeof(ModelOptions), typeof(ServingOptions), typeof(AuthOptions), typeof(TelemetryOptions), typeof(RetrievalOptions) }
+        new[] { typeof(ModelOptions), typeof(ServingOptions), typeof(AuthOptions), typeof(TelemetryOptions), typeof(RetrievalOptions), typeof(TrainingOptions) }
             .ToDictionary(t => (string)t.GetField("Section", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Sections owned by the framework, not by an options class of the service.</summary>

@@ -142,9 +142,22 @@ public sealed class DockerfileTests
     }
 
     [Fact]
+    public void TheLocalTrainerWorkerWritesOnlyToTheDataVolume()
+    {
+        var final = Parse().Stages[^1];
+        var volume = Assert.Single(final.All("VOLUME")).Trim();
+        var env = final.All("ENV").SelectMany(e => Regex.Matches(e, @"(?<key>Training__\w+)=(?<value>\S+)")).ToDictionary(m => m.Groups["key"].Value, m => m.Groups["value"].Value);
+        // The root filesystem is the service user's to read only: the worker's store, the datasets and the model cache go on /data.
+        foreach (var key in new[] { "Training__DataDirectory", "Training__DataRoot", "Training__ModelCacheDirectory" })
+            Assert.StartsWith(volume.TrimEnd('/') + "/", env[key]);
+    }
+
+    public static string ReleaseScript() => File.ReadAllText(Path.Combine(DockerDirectory, "build-release.sh"));
+
+    [Fact]
     public void TheReleaseScriptStopsOnErrors()
     {
-        var script = File.ReadAllText(Path.Combine(DockerDirectory, "build-release.sh"));
+        var script = ReleaseScript();
         Assert.StartsWith("#!/usr/bin/env bash\n", script);
         Assert.Contains("\nset -euo pipefail\n", script);
         Assert.Contains("dotnet publish src/Api -c Release", script);

@@ -1,3 +1,4 @@
+using EmbeddingService.Api.Training;
 using EmbeddingService.Trainer.Hosting;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
@@ -139,6 +140,47 @@ public sealed class TrainerManifestTests
             Assert.True(Manifests.Selects(peer.PodSelector?.MatchLabels, apiPods), "a gRPC ingress peer is not the API pods");
             Assert.False(Manifests.Selects(peer.PodSelector?.MatchLabels, PodLabels));
         });
+    }
+
+    [Fact]
+    public void TheApiReachesTheTrainerThroughItsServiceGrpcPort()
+    {
+        var training = (TrainingOptions)ConfigurationKeys.BindAndValidate(Manifests.ApiEnvironment)[typeof(TrainingOptions)];
+        Assert.True(training.Enabled);
+        // Unset, every API pod would start a local worker of its own instead of sharing this one.
+        Assert.False(string.IsNullOrEmpty(training.Endpoint), "Training__Endpoint must point the API pods at the trainer Service");
+        var address = new Uri(training.Endpoint);
+        Assert.Equal(Uri.UriSchemeHttp, address.Scheme); // cleartext HTTP/2 inside the cluster, as the worker serves it
+        var service = Manifests.ServiceNamed(address.Host.Split('.')[0]);
+        Assert.NotEqual("None", service.Spec.ClusterIP);
+        var port = Assert.Single(service.Spec.Ports, p => p.Port == address.Port);
+        Assert.Equal(Options.GrpcPort, Manifests.ResolvePort(Container, port.TargetPort));
+    }
+
+    [Fact]
+    public void TheApiCachesActivatedModelsOnAWritableVolume()
+    {
+        var cache = ((TrainingOptions)ConfigurationKeys.BindAndValidate(Manifests.ApiEnvironment)[typeof(TrainingOptions)]).ModelCacheDirectory;
+        Assert.StartsWith("/", cache);
+        var api = Manifests.ApiContainer;
+        var mount = Assert.Single(api.VolumeMounts, m => (cache.TrimEnd('/') + "/").StartsWith(m.MountPath.TrimEnd('/') + "/", StringComparison.Ordinal));
+        Assert.False(mount.ReadOnlyProperty ?? false, $"the model cache mount {mount.MountPath} must be writable");
+        var volume = Assert.Single(Manifests.Api.Spec.Template.Spec.Volumes, v => v.Name == mount.Name);
+        Assert.NotNull(volume.EmptyDir); // per pod: a new replica downloads the active model again
+    }
+
+    [Fact]
+    public void TheTrainerRunsTheWorkerTheReleaseBuildPublishes()
+    {
+        var published = $"{TrainerExecutable.PublishedFolder}/{TrainerExecutable.FileName}";
+        Assert.Equal(["dotnet", published], Container.Command);
+        Assert.Null(Container.Args);
+        // The path is relative to the image's WORKDIR, where build-release.sh's output is copied.
+        var final = DockerfileTests.Parse().Stages[^1];
+        Assert.Equal("/app", final.All("WORKDIR").Last());
+        Assert.Contains(final.All("COPY"), c => c.Contains("--from=build /app", StringComparison.Ordinal));
+        Assert.Contains($"dotnet publish src/Trainer -c Release -p:TorchBackend=\"$backend\" -o \"$out/{TrainerExecutable.PublishedFolder}\"", DockerfileTests.ReleaseScript());
+        Assert.Equal(Manifests.ApiContainer.Image, Container.Image);
     }
 
     [Fact]
