@@ -1,6 +1,6 @@
-using Grpc.Core;
-using Grpc.Core.Interceptors;
+using EmbeddingService.Hosting.Grpc;
 using EmbeddingService.Trainer.Jobs;
+using Grpc.Core;
 
 namespace EmbeddingService.Trainer.Endpoints;
 
@@ -8,34 +8,8 @@ namespace EmbeddingService.Trainer.Endpoints;
 /// The worker's one error path: a refused request (<see cref="JobRequestException"/>) becomes its status, with a
 /// message "code: detail"; a caller that went away is CANCELLED; anything else is INTERNAL (a bug: logged, not sent).
 /// </summary>
-public sealed class JobErrorInterceptor(ILogger<JobErrorInterceptor> logger) : Interceptor
+public sealed class JobErrorInterceptor(ILogger<JobErrorInterceptor> logger) : StatusMappingInterceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(request, context);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            throw ToStatus(e, context);
-        }
-    }
-
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(request, responseStream, context);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            throw ToStatus(e, context);
-        }
-    }
-
     public static (StatusCode Status, string Code) StatusOf(JobError error) => error switch
     {
         JobError.InvalidArgument => (StatusCode.InvalidArgument, "invalid_argument"),
@@ -49,7 +23,7 @@ public sealed class JobErrorInterceptor(ILogger<JobErrorInterceptor> logger) : I
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 
-    private RpcException ToStatus(Exception exception, ServerCallContext context)
+    protected override RpcException ToStatus(Exception exception, ServerCallContext context)
     {
         if (exception is JobRequestException refused)
         {
@@ -58,8 +32,6 @@ public sealed class JobErrorInterceptor(ILogger<JobErrorInterceptor> logger) : I
         }
         if (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
             return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
-        var traceId = context.GetHttpContext().TraceIdentifier;
-        logger.LogError(exception, "gRPC {Method} failed unexpectedly (trace id {TraceId})", context.Method, traceId);
-        return new RpcException(new Status(StatusCode.Internal, $"internal: an unexpected error; trace id {traceId}"));
+        return Unexpected(logger, exception, context, "internal");
     }
 }
