@@ -110,7 +110,7 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
             if (exact.Count > 0)
             {
                 var scans = exact.Select(i => new ScanQuery(prepared[i].UnitVector, prepared[i].K, prepared[i].MinScore, AcceptFor(prepared[i].Filter))).ToArray();
-                var found = ExactSearch.Run(_points.Vectors, scans, _points.IdOf);
+                var found = ExactSearch.Run(_points.Vectors, scans, _points.IdOf, _options.EffectiveSearchThreads);
                 for (var j = 0; j < exact.Count; j++) results[exact[j]] = found[j].Select(ToHit).ToArray();
             }
             return results;

@@ -16,6 +16,11 @@ public sealed record EmbeddedStoreOptions
 
     public HnswParameters Hnsw { get; init; } = new();
 
+    /// <summary>Threads one exact search (single or batch) is split across; 0 = one per core.</summary>
+    public int SearchThreads { get; init; }
+
+    public int EffectiveSearchThreads => SearchThreads > 0 ? SearchThreads : Environment.ProcessorCount;
+
     /// <summary>Points a collection of <see cref="IndexKind.Auto"/> holds before it builds and searches its HNSW graph.</summary>
     public int AutoApproximateThreshold { get; init; } = CollectionSettings.AutoApproximateThreshold;
 }
