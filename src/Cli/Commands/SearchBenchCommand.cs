@@ -168,7 +168,7 @@ public static class SearchBenchCommand
     {
         using var graph = new HnswGraph(arena.Dimension, parameters);
         var build = Stopwatch.StartNew();
-        graph.AddMany(arena, Enumerable.Range(0, arena.RowCount).ToArray(), parameters.EffectiveBuildThreads);
+        graph.AddMany(arena, Enumerable.Range(0, arena.RowCount).Select(slot => ((ulong)slot, slot)).ToArray(), parameters.EffectiveBuildThreads);
         var buildSeconds = build.Elapsed.TotalSeconds;
         var keys = new ulong[k];
         var distances = new float[k];

@@ -16,6 +16,12 @@ public sealed record EmbeddedStoreOptions
 
     public HnswParameters Hnsw { get; init; } = new();
 
+    /// <summary>An HNSW collection saves its graph (<c>hnsw.graph</c>) once this many points changed since the last save…</summary>
+    public long GraphSaveAfterChanges { get; init; } = 100_000;
+
+    /// <summary>…or once writes pause this long with any change unsaved (and always at a graceful close).</summary>
+    public TimeSpan GraphSaveWhenIdleFor { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Threads one exact search (single or batch) is split across; 0 = one per core.</summary>
     public int SearchThreads { get; init; }
 

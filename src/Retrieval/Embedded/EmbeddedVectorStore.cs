@@ -87,7 +87,7 @@ public sealed class EmbeddedVectorStore : IVectorStore
         {
             var wasDamaged = _damaged.TryRemove(name, out _);
             _collections.TryRemove(name, out var collection);
-            if (collection is not null) await collection.DisposeAsync().ConfigureAwait(false);
+            if (collection is not null) await collection.CloseAsync(saveGraph: false).ConfigureAwait(false);
             if (collection is null && !wasDamaged) return false;
             RemoveDirectory(Path.Combine(_collectionsDirectory, name));
             return true;
