@@ -39,7 +39,9 @@ public static class SearchBenchCommand
         var searchThreads = new Option<int>("--search-threads") { Description = "Threads one exact search is split across", DefaultValueFactory = _ => Environment.ProcessorCount };
         var queryBatch = new Option<int>("--query-batch") { Description = "Queries per batched exact search (one pass over the vectors)", DefaultValueFactory = _ => 16 };
         var bandwidth = new Option<bool>("--bandwidth") { Description = "Only measure the memory read rate over the vectors (streaming sum), one thread and --search-threads" };
-        foreach (var option in new Option[] { count, dim, queries, k, data, index, seed, connectivity, expansionAdd, expansionSearch, buildThreads, ingest, ingestCount, batch, writers, searchThreads, queryBatch, bandwidth })
+        var restart = new Option<bool>("--restart") { Description = "Only measure an HNSW collection's restart: fill, search, close (graph saved), reopen, search again" };
+        var rebuild = new Option<bool>("--rebuild") { Description = "With --restart, also time the open that rebuilds the graph from the log (its file deleted)" };
+        foreach (var option in new Option[] { count, dim, queries, k, data, index, seed, connectivity, expansionAdd, expansionSearch, buildThreads, ingest, ingestCount, batch, writers, searchThreads, queryBatch, bandwidth, restart, rebuild })
             command.Options.Add(option);
 
         command.SetAction(async (result, cancellationToken) =>
@@ -67,7 +69,17 @@ public static class SearchBenchCommand
                 ["search_threads"] = threads,
                 ["simd_width"] = DotProducts.Width(dimension),
             };
-            if (result.GetValue(bandwidth))
+            if (result.GetValue(restart))
+            {
+                var options = new EmbeddedStoreOptions
+                {
+                    Hnsw = new HnswParameters(result.GetValue(connectivity), result.GetValue(expansionAdd), result.GetValue(expansionSearch), result.GetValue(buildThreads)),
+                    SearchThreads = threads,
+                };
+                var queryRows = Enumerable.Range(0, queryCount).Select(i => vectors.Row(1, i)).ToArray();
+                report["restart"] = await HnswRestartBench.RunAsync(vectors, n, queryRows, hits, options, result.GetValue(rebuild), cancellationToken);
+            }
+            else if (result.GetValue(bandwidth))
             {
                 var arena = vectors.Arena(n);
                 report["memory_read_gb_per_s_1_thread"] = Math.Round(MeasureReadBandwidth(arena, 1) / 1e9, 2);
