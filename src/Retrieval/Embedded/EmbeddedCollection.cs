@@ -62,7 +62,7 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
             collection.Apply(operations);
             tail.Observe(operations, position);
         }, logger);
-        if (collection.GraphDue) collection.RestoreGraph(saved, problem, tail);
+        if (collection.GraphDue) collection.RestoreGraph(saved, problem, tail, cancellationToken);
         collection._log = new PointLog(files, collection._replayedTo, collection.Apply, collection.AfterCommit, collection.SaveGraphIfChanged, options.GraphSaveWhenIdleFor);
         return collection;
     }
@@ -259,11 +259,19 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
     }
 
     /// <summary>Builds the graph from every live point; it is saved at the next opportunity (a rebuild is what the file saves).</summary>
-    private void BuildGraph()
+    private void BuildGraph(CancellationToken cancellationToken = default)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         var graph = new SlotGraph(Model.Dimension, _options.Hnsw);
-        graph.AddMany(_points.Vectors, _points.LiveSlots().ToArray(), _options.Hnsw.EffectiveBuildThreads);
+        try
+        {
+            graph.AddMany(_points.Vectors, _points.LiveSlots().ToArray(), _options.Hnsw.EffectiveBuildThreads, cancellationToken);
+        }
+        catch
+        {
+            graph.Dispose();
+            throw;
+        }
         _graph = graph;
         _unsavedGraphChanges = Math.Max(1, _points.Count);
         _logger.LogInformation("Collection {Collection}: built its HNSW graph of {Count} points in {Seconds:F1} s", Name, _points.Count, started.Elapsed.TotalSeconds);
@@ -284,7 +292,7 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
     }
 
     /// <summary>At open, after the replay: the saved graph with the log's later changes re-added, else a rebuild (then saved).</summary>
-    private void RestoreGraph(GraphFileHeader? saved, string? problem, LogTail tail)
+    private void RestoreGraph(GraphFileHeader? saved, string? problem, LogTail tail, CancellationToken cancellationToken)
     {
         if (saved is null)
         {
@@ -300,7 +308,7 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
         {
             return;
         }
-        BuildGraph();
+        BuildGraph(cancellationToken);
         SaveGraphIfChanged();
     }
 

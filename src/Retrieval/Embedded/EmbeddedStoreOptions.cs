@@ -22,6 +22,12 @@ public sealed record EmbeddedStoreOptions
     /// <summary>…or once writes pause this long with any change unsaved (and always at a graceful close).</summary>
     public TimeSpan GraphSaveWhenIdleFor { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether opening the store returns once its collections are found, loading them one by one in the background
+    /// (each answers <see cref="RetrievalError.Unavailable"/> with a retry delay until loaded), rather than after loading all.
+    /// </summary>
+    public bool LoadCollectionsInBackground { get; init; }
+
     /// <summary>Threads one exact search (single or batch) is split across; 0 = one per core.</summary>
     public int SearchThreads { get; init; }
 

@@ -93,10 +93,10 @@ internal sealed unsafe class HnswGraph : IDisposable
     }
 
     /// <summary>Adds each row under its key on several threads; much faster than one by one.</summary>
-    public void AddMany(VectorArena arena, IReadOnlyList<(ulong Key, int Slot)> rows, int threads)
+    public void AddMany(VectorArena arena, IReadOnlyList<(ulong Key, int Slot)> rows, int threads, CancellationToken cancellationToken = default)
     {
         EnsureCapacity(Count + rows.Count);
-        Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
+        Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken },
             i => AddReserved(rows[i].Key, arena.Row(rows[i].Slot)));
     }
 

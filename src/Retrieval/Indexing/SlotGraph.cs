@@ -35,7 +35,7 @@ internal sealed class SlotGraph : IDisposable
     public IReadOnlyDictionary<ulong, int> SlotByKey => _slotByKey;
 
     /// <summary>Adds the rows of <paramref name="slots"/> (none of them in the graph) on several threads.</summary>
-    public void AddMany(VectorArena arena, IReadOnlyCollection<int> slots, int threads)
+    public void AddMany(VectorArena arena, IReadOnlyCollection<int> slots, int threads, CancellationToken cancellationToken = default)
     {
         var rows = new List<(ulong, int)>(slots.Count);
         foreach (var slot in slots)
@@ -45,7 +45,7 @@ internal sealed class SlotGraph : IDisposable
             _keyBySlot.Add(slot, key);
             rows.Add((key, slot));
         }
-        Graph.AddMany(arena, rows, threads);
+        Graph.AddMany(arena, rows, threads, cancellationToken);
     }
 
     /// <summary>Takes the slot's row out of the graph, if it is in.</summary>
