@@ -87,14 +87,15 @@ public static class ApiProblems
 
     /// <summary>
     /// A problem+json result for <paramref name="code"/>; <paramref name="index"/> names the offending input of a
-    /// multi-image request. Overloaded results carry Retry-After (<paramref name="retryAfter"/>, else one second).
+    /// multi-image request. Overloaded results carry Retry-After (<paramref name="retryAfter"/>, else one second), others
+    /// when <paramref name="retryAfter"/> is given (a collection still loading).
     /// </summary>
     public static IResult Result(string code, string detail, int? index = null, TimeSpan? retryAfter = null)
     {
         var extensions = new Dictionary<string, object?> { ["code"] = code };
         if (index is { } i) extensions["index"] = i;
         var problem = Results.Problem(statusCode: StatusOf(code), detail: detail, extensions: extensions);
-        return code == Overloaded ? new RetryAfterResult(problem, retryAfter ?? DefaultRetryAfter) : problem;
+        return code == Overloaded || retryAfter is not null ? new RetryAfterResult(problem, retryAfter ?? DefaultRetryAfter) : problem;
     }
 
     /// <summary>The gRPC form of a problem: its status, with a message that starts with the code.</summary>
