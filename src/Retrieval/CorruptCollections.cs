@@ -1,6 +1,6 @@
 namespace EmbeddingService.Retrieval;
 
-/// <summary>How every store lists a collection it cannot use, so that it stays visible (and deletable) instead of vanishing.</summary>
+/// <summary>How every store lists a collection it cannot use (damaged, or not loaded yet), so that it stays visible instead of vanishing.</summary>
 internal static class CorruptCollections
 {
     /// <summary>The model of a corrupt collection whose own record of it cannot be read.</summary>
@@ -13,4 +13,8 @@ internal static class CorruptCollections
             State = CollectionState.Corrupt,
             Problem = problem,
         };
+
+    /// <summary>A collection still loading: what its manifest says, when that could be read, and no points yet.</summary>
+    public static CollectionInfo Loading(string name, CollectionSettings? settings, DateTimeOffset? createdAt) =>
+        new(name, settings?.Model ?? Unknown, settings?.Index ?? IndexKind.Auto, 0, createdAt ?? DateTimeOffset.UnixEpoch) { State = CollectionState.Loading };
 }

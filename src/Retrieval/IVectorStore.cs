@@ -13,6 +13,12 @@ public interface IVectorStore : IAsyncDisposable
     string Describe();
 
     /// <summary>
+    /// Collections the store is still opening (replaying a log, loading or building a graph): calls on them fail with
+    /// <see cref="RetrievalError.Unavailable"/> and a <see cref="RetrievalException.RetryAfter"/> until they are ready.
+    /// </summary>
+    IReadOnlyList<string> LoadingCollections => [];
+
+    /// <summary>
     /// Creates the collection. Creating one that exists with the same model and index is a no-op returning it;
     /// with different settings it fails with <see cref="RetrievalError.CollectionExists"/>.
     /// </summary>

@@ -7,4 +7,7 @@ public sealed class RetrievalException(RetrievalError error, string message, int
     public RetrievalError Error { get; } = error;
 
     public int? Index { get; } = index;
+
+    /// <summary>When the same call may succeed if repeated (a collection still loading): how long to wait first.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -12,6 +12,8 @@ public sealed class ValidatingVectorStore(IVectorStore inner, CollectionRequestL
 
     public string Describe() => inner.Describe();
 
+    public IReadOnlyList<string> LoadingCollections => inner.LoadingCollections;
+
     public async Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
     {
         CollectionRequestRules.CheckName(name);

@@ -2,12 +2,19 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EmbeddingService.Api.Collections;
 using EmbeddingService.Api.Embedding;
 using EmbeddingService.Api.Problems;
+using EmbeddingService.Retrieval;
+using EmbeddingService.Retrieval.Embedded;
+using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using RetrievalClient = EmbeddingService.Protos.V1.Retrieval.RetrievalClient;
 
 namespace EmbeddingService.Api.Tests;
 
@@ -67,6 +74,55 @@ public sealed class HealthTests
         finally
         {
             File.Delete(fifo);
+        }
+    }
+
+    [Fact]
+    public async Task ACollectionStillLoadingAnswersStoreUnavailableWithRetryAfterAndLeavesTheServiceReady()
+    {
+        var data = TestService.NewDataDirectory();
+        try
+        {
+            var random = new Random(1);
+            await using (var store = await EmbeddedVectorStore.OpenAsync(data, NullLogger.Instance))
+            {
+                await store.CreateCollectionAsync("big", new CollectionSettings(new CollectionModel("vits14", "sha256:abc", "cls", "center-crop", 224, 32), IndexKind.Hnsw));
+                await store.UpsertAsync("big", Enumerable.Range(0, 8000).Select(i => new VectorPoint($"p{i}", Enumerable.Range(0, 32).Select(_ => random.NextSingle() - 0.5f).ToArray())).ToArray());
+            }
+            // Without its graph file the collection rebuilds the graph at start: seconds of loading.
+            File.Delete(Path.Combine(data, "collections", "big", "hnsw.graph"));
+
+            await using var service = await TestService.StartAsync([$"--Retrieval:DataDirectory={data}"], waitUntilReady: false);
+            var host = service.App.Services.GetRequiredService<VectorStoreHost>();
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (host.Store is null && DateTime.UtcNow < deadline) await Task.Delay(5);
+
+            var response = await service.RestClient.GetAsync("/v1/collections/big");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal(ApiProblems.StoreUnavailable, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "no Retry-After");
+            var listed = (await service.RestClient.GetFromJsonAsync<JsonElement>("/v1/collections")).GetProperty("collections").EnumerateArray().Single();
+            Assert.Equal("loading", listed.GetProperty("state").GetString());
+            var grpc = await Assert.ThrowsAsync<RpcException>(async () => await new RetrievalClient(service.GrpcChannel).GetCollectionAsync(new Protos.V1.CollectionRef { Name = "big" }));
+            Assert.Equal(StatusCode.Unavailable, grpc.StatusCode);
+            Assert.StartsWith(ApiProblems.StoreUnavailable + ":", grpc.Status.Detail, StringComparison.Ordinal);
+            var check = await new StoreReadyHealthCheck(host).CheckHealthAsync(new HealthCheckContext());
+            Assert.Equal(HealthStatus.Healthy, check.Status);
+            Assert.Equal(["big"], (IReadOnlyList<string>)check.Data[StoreReadyHealthCheck.LoadingCollectionsKey]);
+
+            while ((await service.RestClient.GetAsync("/v1/collections/big")).StatusCode != HttpStatusCode.OK)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the collection did not finish loading");
+                await Task.Delay(50);
+            }
+            await service.WaitUntilReadyAsync();
+            var ready = await service.RestClient.GetFromJsonAsync<JsonElement>("/health/ready");
+            Assert.Equal("ready", ready.GetProperty("status").GetString());
+            Assert.Equal(0, ready.GetProperty(StoreReadyHealthCheck.LoadingCollectionsKey).GetArrayLength());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
         }
     }
 

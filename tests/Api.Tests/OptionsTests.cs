@@ -30,6 +30,9 @@ public sealed class OptionsTests
     [InlineData("--Retrieval:Store=redis", "Retrieval:Store")]
     [InlineData("--Retrieval:MaxK=0", "Retrieval:MaxK")]
     [InlineData("--Retrieval:Store=qdrant", "Retrieval:Qdrant:Url")]
+    [InlineData("--Retrieval:SearchThreads=-1", "Retrieval:SearchThreads")]
+    [InlineData("--Retrieval:GraphSaveAfterChanges=0", "Retrieval:GraphSaveAfterChanges")]
+    [InlineData("--Retrieval:GraphSaveIdleSeconds=0", "Retrieval:GraphSaveIdleSeconds")]
     public async Task BadValueStopsStartUpNamingTheKey(string setting, string key)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(() => TestService.Build([setting])));

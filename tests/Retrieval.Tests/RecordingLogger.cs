@@ -15,6 +15,11 @@ public sealed class RecordingLogger : ILogger
         }
     }
 
+    public void Clear()
+    {
+        lock (_entries) _entries.Clear();
+    }
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;

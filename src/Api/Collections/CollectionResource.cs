@@ -6,7 +6,8 @@ using EmbeddingService.Retrieval;
 namespace EmbeddingService.Api.Collections;
 
 /// <summary>A collection as the REST API shows it.</summary>
-/// <param name="State">ready, or corrupt (its log is damaged: every call but delete answers store_corrupt, see <paramref name="Problem"/>).</param>
+/// <param name="State">ready; loading (after a restart: every call on it answers 503 store_unavailable with Retry-After until it is ready);
+/// or corrupt (its log is damaged: every call but delete answers store_corrupt, see <paramref name="Problem"/>).</param>
 public sealed record CollectionResource(string Name, long Count, string Index, DateTimeOffset Created, CollectionResource.ModelBinding Model, string State,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Problem)
 {

@@ -139,7 +139,12 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
         Policy = info.Model.ResolutionPolicy,
         Resolution = info.Model.Resolution,
         Dim = info.Model.Dimension,
-        State = info.State == CollectionState.Corrupt ? V1.CollectionState.Corrupt : V1.CollectionState.Ready,
+        State = info.State switch
+        {
+            CollectionState.Corrupt => V1.CollectionState.Corrupt,
+            CollectionState.Loading => V1.CollectionState.Loading,
+            _ => V1.CollectionState.Ready,
+        },
         Problem = info.Problem ?? "",
     };
 

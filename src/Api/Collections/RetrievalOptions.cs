@@ -33,6 +33,18 @@ public sealed class RetrievalOptions
     [Range(1, 100_000)]
     public int MaxSearchesPerRequest { get; set; } = 1000;
 
+    /// <summary>Threads one exact search of the embedded store is split across; 0 = one per core.</summary>
+    [Range(0, 1024)]
+    public int SearchThreads { get; set; }
+
+    /// <summary>An embedded HNSW collection saves its graph (hnsw.graph) once this many points changed since the last save…</summary>
+    [Range(1, long.MaxValue)]
+    public long GraphSaveAfterChanges { get; set; } = 100_000;
+
+    /// <summary>…or once writes pause this many seconds with a change unsaved (and always at a graceful shutdown).</summary>
+    [Range(1, 86_400)]
+    public int GraphSaveIdleSeconds { get; set; } = 30;
+
     /// <summary>The Qdrant server, when <see cref="Store"/> is qdrant.</summary>
     public QdrantStoreOptions Qdrant { get; set; } = new();
 }

@@ -21,7 +21,15 @@ public static class VectorStores
 
     private static async Task<IVectorStore> OpenStoreAsync(RetrievalOptions options, string contentRoot, ILoggerFactory loggers) => options.Store switch
     {
-        RetrievalOptions.EmbeddedStore => await EmbeddedVectorStore.OpenAsync(Path.GetFullPath(options.DataDirectory, contentRoot), loggers.CreateLogger<EmbeddedVectorStore>()),
+        // Collections load in the background: one still replaying its log answers 503 store_unavailable, the others serve.
+        RetrievalOptions.EmbeddedStore => await EmbeddedVectorStore.OpenAsync(Path.GetFullPath(options.DataDirectory, contentRoot), loggers.CreateLogger<EmbeddedVectorStore>(),
+            new EmbeddedStoreOptions
+            {
+                LoadCollectionsInBackground = true,
+                SearchThreads = options.SearchThreads,
+                GraphSaveAfterChanges = options.GraphSaveAfterChanges,
+                GraphSaveWhenIdleFor = TimeSpan.FromSeconds(options.GraphSaveIdleSeconds),
+            }),
         RetrievalOptions.QdrantStore => await QdrantAsync(options.Qdrant, loggers),
         _ => throw new InvalidOperationException($"Retrieval:Store '{options.Store}' is not supported"),
     };

@@ -43,6 +43,11 @@ public static class HealthSetup
 
     private static Task WriteReadiness(HttpContext context, HealthReport report) =>
         report.Status == HealthStatus.Healthy
-            ? context.Response.WriteAsJsonAsync(new { status = "ready" })
+            ? context.Response.WriteAsJsonAsync(new Dictionary<string, object>
+            {
+                ["status"] = "ready",
+                [StoreReadyHealthCheck.LoadingCollectionsKey] = report.Entries.TryGetValue(StoreReadyHealthCheck.Name, out var store)
+                    && store.Data.TryGetValue(StoreReadyHealthCheck.LoadingCollectionsKey, out var loading) ? loading : Array.Empty<string>(),
+            })
             : ApiProblems.Result(ApiProblems.NotReady, string.Join("; ", report.Entries.Values.Select(e => e.Description))).ExecuteAsync(context);
 }

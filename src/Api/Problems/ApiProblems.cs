@@ -114,17 +114,19 @@ public static class ApiProblems
     /// <summary>
     /// A problem+json result for <paramref name="code"/>; <paramref name="index"/> names the offending input of a
     /// multi-image request. Overloaded and trainer_unavailable results carry Retry-After (<paramref name="retryAfter"/>,
-    /// else one second for overloaded and five for a trainer worker that is (re)starting).
+    /// else one second for overloaded and five for a trainer worker that is (re)starting); others when
+    /// <paramref name="retryAfter"/> is given (a collection still loading).
     /// </summary>
     public static IResult Result(string code, string detail, int? index = null, TimeSpan? retryAfter = null)
     {
         var extensions = new Dictionary<string, object?> { ["code"] = code };
         if (index is { } i) extensions["index"] = i;
         var problem = Results.Problem(statusCode: StatusOf(code), detail: detail, extensions: extensions);
-        return code switch
+        return (code, retryAfter) switch
         {
-            Overloaded => new RetryAfterResult(problem, retryAfter ?? DefaultRetryAfter),
-            TrainerUnavailable => new RetryAfterResult(problem, retryAfter ?? TrainerRetryAfter),
+            (Overloaded, _) => new RetryAfterResult(problem, retryAfter ?? DefaultRetryAfter),
+            (TrainerUnavailable, _) => new RetryAfterResult(problem, retryAfter ?? TrainerRetryAfter),
+            (_, { } after) => new RetryAfterResult(problem, after),
             _ => problem,
         };
     }

@@ -8,6 +8,9 @@ public sealed class ApiRequestError(string code, string message, int? index = nu
     public string Code { get; } = code;
     public int? Index { get; } = index;
 
+    /// <summary>How long the caller should wait before repeating the call, when repeating it may succeed.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>The problem an exception stands for, or null when it is none of the known failures (a bug).</summary>
     public static ApiRequestError? From(Exception exception) => exception switch
     {

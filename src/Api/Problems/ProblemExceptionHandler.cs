@@ -11,7 +11,7 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         if (ApiRequestError.From(exception) is not { } problem) return false;
-        await ApiProblems.Result(problem.Code, problem.Message, problem.Index).ExecuteAsync(context);
+        await ApiProblems.Result(problem.Code, problem.Message, problem.Index, problem.RetryAfter).ExecuteAsync(context);
         return true;
     }
 }

@@ -16,5 +16,5 @@ public static class RetrievalProblems
         _ => ApiProblems.InvalidArgument,
     };
 
-    public static ApiRequestError ToRequestError(RetrievalException e) => new(CodeOf(e.Error), e.Message, e.Index);
+    public static ApiRequestError ToRequestError(RetrievalException e) => new(CodeOf(e.Error), e.Message, e.Index) { RetryAfter = e.RetryAfter };
 }

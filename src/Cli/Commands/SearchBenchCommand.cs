@@ -12,7 +12,9 @@ namespace EmbeddingService.Cli.Commands;
 /// <summary>
 /// embedctl bench-search: exact scan and HNSW search over synthetic unit vectors (latency, bytes/s against the
 /// measured memory bandwidth, recall@k, build time, memory per vector) and durable ingestion into an
-/// EmbeddedVectorStore. Prints one JSON object. Single-threaded search; the graph builds on --build-threads.
+/// EmbeddedVectorStore. Prints one JSON object. The exact scan runs on --search-threads (and once on one thread for
+/// comparison), single queries and batches sharing one pass; HNSW searches one query at a time; the graph builds on
+/// --build-threads. --bandwidth measures only the streaming read rate (one thread and all of them).
 /// </summary>
 public static class SearchBenchCommand
 {
@@ -34,7 +36,12 @@ public static class SearchBenchCommand
         var ingestCount = new Option<int?>("--ingest-count") { Description = "Points to ingest (default: --count)" };
         var batch = new Option<int>("--batch") { Description = "Points per upsert call when ingesting", DefaultValueFactory = _ => 1000 };
         var writers = new Option<int>("--writers") { Description = "Concurrent upsert callers when ingesting", DefaultValueFactory = _ => 4 };
-        foreach (var option in new Option[] { count, dim, queries, k, data, index, seed, connectivity, expansionAdd, expansionSearch, buildThreads, ingest, ingestCount, batch, writers })
+        var searchThreads = new Option<int>("--search-threads") { Description = "Threads one exact search is split across", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var queryBatch = new Option<int>("--query-batch") { Description = "Queries per batched exact search (one pass over the vectors)", DefaultValueFactory = _ => 16 };
+        var bandwidth = new Option<bool>("--bandwidth") { Description = "Only measure the memory read rate over the vectors (streaming sum), one thread and --search-threads" };
+        var restart = new Option<bool>("--restart") { Description = "Only measure an HNSW collection's restart: fill, search, close (graph saved), reopen, search again" };
+        var rebuild = new Option<bool>("--rebuild") { Description = "With --restart, also time the open that rebuilds the graph from the log (its file deleted)" };
+        foreach (var option in new Option[] { count, dim, queries, k, data, index, seed, connectivity, expansionAdd, expansionSearch, buildThreads, ingest, ingestCount, batch, writers, searchThreads, queryBatch, bandwidth, restart, rebuild })
             command.Options.Add(option);
 
         command.SetAction(async (result, cancellationToken) =>
@@ -44,7 +51,10 @@ public static class SearchBenchCommand
             var queryCount = result.GetValue(queries);
             var hits = result.GetValue(k);
             var mode = result.GetValue(index);
-            if (n < 1 || dimension < 1 || queryCount < 1 || hits < 1) throw new ArgumentException("--count, --dim, --queries and --k must be at least 1");
+            var threads = result.GetValue(searchThreads);
+            var batchSize = result.GetValue(queryBatch);
+            if (n < 1 || dimension < 1 || queryCount < 1 || hits < 1 || threads < 1 || batchSize < 1)
+                throw new ArgumentException("--count, --dim, --queries, --k, --search-threads and --query-batch must be at least 1");
             if (mode is not ("exact" or "hnsw" or "both" or "none")) throw new ArgumentException($"--index must be exact, hnsw, both or none, not '{mode}'");
             var vectors = new SyntheticVectors(result.GetValue(data)!, dimension, result.GetValue(seed));
             var report = new JsonObject
@@ -56,15 +66,35 @@ public static class SearchBenchCommand
                 ["k"] = hits,
                 ["queries"] = queryCount,
                 ["processors"] = Environment.ProcessorCount,
+                ["search_threads"] = threads,
+                ["simd_width"] = DotProducts.Width(dimension),
             };
-            if (mode != "none")
+            if (result.GetValue(restart))
+            {
+                var options = new EmbeddedStoreOptions
+                {
+                    Hnsw = new HnswParameters(result.GetValue(connectivity), result.GetValue(expansionAdd), result.GetValue(expansionSearch), result.GetValue(buildThreads)),
+                    SearchThreads = threads,
+                };
+                var queryRows = Enumerable.Range(0, queryCount).Select(i => vectors.Row(1, i)).ToArray();
+                report["restart"] = await HnswRestartBench.RunAsync(vectors, n, queryRows, hits, options, result.GetValue(rebuild), cancellationToken);
+            }
+            else if (result.GetValue(bandwidth))
+            {
+                var arena = vectors.Arena(n);
+                report["memory_read_gb_per_s_1_thread"] = Math.Round(MeasureReadBandwidth(arena, 1) / 1e9, 2);
+                report[$"memory_read_gb_per_s_{threads}_threads"] = Math.Round(MeasureReadBandwidth(arena, threads) / 1e9, 2);
+            }
+            else if (mode != "none")
             {
                 var generated = Stopwatch.StartNew();
                 var arena = vectors.Arena(n);
                 report["generate_s"] = Math.Round(generated.Elapsed.TotalSeconds, 2);
                 var queryRows = Enumerable.Range(0, queryCount).Select(i => vectors.Row(1, i)).ToArray();
-                report["memory_read_gb_per_s"] = Math.Round(MeasureReadBandwidth(arena) / 1e9, 2);
-                var truth = MeasureExact(arena, queryRows, hits, report, timed: mode is "exact" or "both");
+                var allThreadsBandwidth = MeasureReadBandwidth(arena, threads);
+                report["memory_read_gb_per_s_1_thread"] = Math.Round(MeasureReadBandwidth(arena, 1) / 1e9, 2);
+                report[$"memory_read_gb_per_s_{threads}_threads"] = Math.Round(allThreadsBandwidth / 1e9, 2);
+                var truth = MeasureExact(arena, queryRows, hits, threads, batchSize, allThreadsBandwidth, report, timed: mode is "exact" or "both");
                 if (mode is "hnsw" or "both")
                 {
                     var parameters = new HnswParameters(result.GetValue(connectivity), result.GetValue(expansionAdd), result.GetValue(expansionSearch), result.GetValue(buildThreads));
@@ -79,42 +109,69 @@ public static class SearchBenchCommand
         return command;
     }
 
-    /// <summary>Single-thread read rate over the arena's own slabs (the bytes an exact scan streams), best of three passes.</summary>
-    private static double MeasureReadBandwidth(VectorArena arena)
+    /// <summary>Read rate over the arena's own slabs (the bytes an exact scan streams) on <paramref name="threads"/> threads, best of five passes.</summary>
+    private static double MeasureReadBandwidth(VectorArena arena, int threads)
     {
         var best = double.MaxValue;
-        var sink = 0f;
-        for (var pass = 0; pass < 3; pass++)
+        var sums = new float[arena.SlabCount];
+        for (var pass = 0; pass < 5; pass++)
         {
             var watch = Stopwatch.StartNew();
-            for (var slab = 0; slab < arena.SlabCount; slab++) sink += TensorPrimitives.Sum(arena.Slab(slab, out _));
+            Parallel.For(0, arena.SlabCount, new ParallelOptions { MaxDegreeOfParallelism = threads }, slab => sums[slab] += TensorPrimitives.Sum(arena.Slab(slab, out _)));
             best = Math.Min(best, watch.Elapsed.TotalSeconds);
         }
-        GC.KeepAlive(sink);
+        GC.KeepAlive(sums);
         return (double)arena.RowCount * arena.Dimension * sizeof(float) / best;
     }
 
-    private static ScoredSlot[][] MeasureExact(VectorArena arena, float[][] queries, int k, JsonObject report, bool timed)
+    /// <summary>
+    /// Times the exact scan: single queries on <paramref name="threads"/> threads (p50, p99, GB/s), a few on one thread
+    /// for comparison, and batches of <paramref name="batchSize"/> queries sharing one pass. Returns every query's hits.
+    /// </summary>
+    private static ScoredSlot[][] MeasureExact(VectorArena arena, float[][] queries, int k, int threads, int batchSize, double bandwidth, JsonObject report, bool timed)
     {
         string IdOf(int slot) => slot.ToString("D10");
+        ScanQuery Scan(float[] q) => new(q, k, float.NegativeInfinity, _ => true);
         var results = new ScoredSlot[queries.Length][];
         var milliseconds = new List<double>();
-        ExactSearch.Run(arena, [new ScanQuery(queries[0], k, float.NegativeInfinity, _ => true)], IdOf);
+        ExactSearch.Run(arena, [Scan(queries[0])], IdOf, threads);
         for (var q = 0; q < queries.Length; q++)
         {
             var watch = Stopwatch.StartNew();
-            results[q] = ExactSearch.Run(arena, [new ScanQuery(queries[q], k, float.NegativeInfinity, _ => true)], IdOf)[0];
+            results[q] = ExactSearch.Run(arena, [Scan(queries[q])], IdOf, threads)[0];
             milliseconds.Add(watch.Elapsed.TotalMilliseconds);
         }
         if (!timed) return results;
         var bytes = (double)arena.RowCount * arena.Dimension * sizeof(float);
         var exact = Latencies(milliseconds);
-        exact["bytes_per_s"] = Math.Round(bytes / (milliseconds.Average() / 1000));
-        exact["gb_per_s"] = Math.Round(bytes / (milliseconds.Average() / 1000) / 1e9, 2);
-        var batchSize = Math.Min(16, queries.Length);
-        var batchWatch = Stopwatch.StartNew();
-        ExactSearch.Run(arena, queries.Take(batchSize).Select(q => new ScanQuery(q, k, float.NegativeInfinity, _ => true)).ToArray(), IdOf);
-        exact[$"batch_{batchSize}_ms_per_query"] = Math.Round(batchWatch.Elapsed.TotalMilliseconds / batchSize, 3);
+        var p50Seconds = exact["ms_p50"]!.GetValue<double>() / 1000;
+        exact["gb_per_s_at_p50"] = Math.Round(bytes / p50Seconds / 1e9, 2);
+        exact["fraction_of_measured_bandwidth"] = Math.Round(bytes / p50Seconds / bandwidth, 2);
+
+        var oneThread = new List<double>();
+        for (var q = 0; q < Math.Min(20, queries.Length); q++)
+        {
+            var watch = Stopwatch.StartNew();
+            ExactSearch.Run(arena, [Scan(queries[q])], IdOf, 1);
+            oneThread.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        exact["one_thread"] = Latencies(oneThread);
+
+        var batches = new List<double>();
+        for (var start = 0; start + batchSize <= queries.Length || batches.Count == 0; start += batchSize)
+        {
+            var batch = queries.Skip(start).Take(batchSize).Select(Scan).ToArray();
+            var watch = Stopwatch.StartNew();
+            var found = ExactSearch.Run(arena, batch, IdOf, threads);
+            batches.Add(watch.Elapsed.TotalMilliseconds);
+            for (var i = 0; i < batch.Length; i++)
+                if (!found[i].SequenceEqual(results[start + i])) throw new InvalidOperationException($"batched query {start + i} differs from the same query searched alone");
+        }
+        var batched = Latencies(batches);
+        batched["queries_per_batch"] = Math.Min(batchSize, queries.Length);
+        batched["ms_per_query_at_p50"] = Math.Round(batched["ms_p50"]!.GetValue<double>() / Math.Min(batchSize, queries.Length), 3);
+        batched["batches"] = batches.Count;
+        exact["batched"] = batched;
         report["exact"] = exact;
         return results;
     }
@@ -123,7 +180,7 @@ public static class SearchBenchCommand
     {
         using var graph = new HnswGraph(arena.Dimension, parameters);
         var build = Stopwatch.StartNew();
-        graph.AddMany(arena, Enumerable.Range(0, arena.RowCount).ToArray(), parameters.EffectiveBuildThreads);
+        graph.AddMany(arena, Enumerable.Range(0, arena.RowCount).Select(slot => ((ulong)slot, slot)).ToArray(), parameters.EffectiveBuildThreads);
         var buildSeconds = build.Elapsed.TotalSeconds;
         var keys = new ulong[k];
         var distances = new float[k];

@@ -7,7 +7,11 @@ namespace EmbeddingService.Retrieval.Embedded;
 /// <summary>
 /// One open collection: its points in memory (rebuilt from its log at open), the log that makes changes durable, and
 /// an HNSW graph when its index kind calls for one. Searches share a read lock; applying a committed batch takes the
-/// write lock, so a search sees a batch entirely or not at all.
+/// write lock, so a search sees a batch entirely or not at all. The graph is saved beside the log
+/// (<see cref="GraphFile"/>) once <see cref="EmbeddedStoreOptions.GraphSaveAfterChanges"/> points changed, when writes
+/// pause for <see cref="EmbeddedStoreOptions.GraphSaveWhenIdleFor"/>, at close, and right after it is (re)built; at
+/// open it is loaded and only the points the log changed after it are re-added. A missing, stale or damaged file is
+/// rebuilt from the log with a warning.
 /// </summary>
 internal sealed class EmbeddedCollection : IAsyncDisposable
 {
@@ -15,13 +19,19 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
     private readonly PointTable _points;
     private readonly EmbeddedStoreOptions _options;
     private readonly ILogger _logger;
+    private readonly CollectionFiles _files;
     private PointLog? _log;
-    private HnswGraph? _graph;
+    private SlotGraph? _graph;
     private long _logEntries;
+    /// <summary>Points the graph changed by since it was last saved (or loaded).</summary>
+    private long _unsavedGraphChanges;
+    /// <summary>Where the replay at open ended: the position a graph saved before the log opens covers.</summary>
+    private LogPosition _replayedTo;
     private bool _closed;
 
     private EmbeddedCollection(CollectionFiles files, CollectionManifest manifest, EmbeddedStoreOptions options, ILogger logger)
     {
+        _files = files;
         Name = files.Name;
         Manifest = manifest;
         _options = options;
@@ -35,14 +45,25 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
 
     private CollectionModel Model => Manifest.Model;
 
-    /// <summary>Opens the collection of <paramref name="manifest"/>: replays its log (cutting a torn tail) and builds its graph if due.</summary>
-    public static EmbeddedCollection Open(CollectionFiles files, CollectionManifest manifest, EmbeddedStoreOptions options, ILogger logger)
+    /// <summary>
+    /// Opens the collection of <paramref name="manifest"/>: replays its log (cutting a torn tail), then, if it searches
+    /// a graph, loads the saved one and re-adds what the log changed after it, or builds it.
+    /// </summary>
+    public static EmbeddedCollection Open(CollectionFiles files, CollectionManifest manifest, EmbeddedStoreOptions options, ILogger logger, CancellationToken cancellationToken = default)
     {
         PointLog.DeleteInterruptedRewrite(files);
+        GraphFile.DeleteInterruptedSave(files);
         var collection = new EmbeddedCollection(files, manifest, options, logger);
-        var intactLength = LogReplay.Run(files, manifest.Model.Dimension, operations => collection.Apply(operations), logger);
-        if (collection.GraphDue) collection.BuildGraph();
-        collection._log = new PointLog(files, intactLength, collection.Apply, collection.CompactIfDue);
+        var (saved, problem) = manifest.Index == IndexKind.Exact ? (null, null) : collection.SavedGraphHeader();
+        var tail = new LogTail(saved?.Covers);
+        collection._replayedTo = LogReplay.Run(files, manifest.Model.Dimension, (operations, position) =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            collection.Apply(operations);
+            tail.Observe(operations, position);
+        }, logger);
+        if (collection.GraphDue) collection.RestoreGraph(saved, problem, tail, cancellationToken);
+        collection._log = new PointLog(files, collection._replayedTo, collection.Apply, collection.AfterCommit, collection.SaveGraphIfChanged, options.GraphSaveWhenIdleFor);
         return collection;
     }
 
@@ -110,7 +131,7 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
             if (exact.Count > 0)
             {
                 var scans = exact.Select(i => new ScanQuery(prepared[i].UnitVector, prepared[i].K, prepared[i].MinScore, AcceptFor(prepared[i].Filter))).ToArray();
-                var found = ExactSearch.Run(_points.Vectors, scans, _points.IdOf);
+                var found = ExactSearch.Run(_points.Vectors, scans, _points.IdOf, _options.EffectiveSearchThreads);
                 for (var j = 0; j < exact.Count; j++) results[exact[j]] = found[j].Select(ToHit).ToArray();
             }
             return results;
@@ -121,9 +142,14 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => CloseAsync(saveGraph: true);
+
+    /// <summary>Stops the log writer, saves the graph if it changed since its last save (unless the collection is being deleted), and frees it.</summary>
+    public async ValueTask CloseAsync(bool saveGraph)
     {
         if (_log is not null) await _log.DisposeAsync().ConfigureAwait(false);
+        // The writer has stopped: nothing changes the graph any more.
+        if (saveGraph) SaveGraphIfChanged();
         _lock.EnterWriteLock();
         try
         {
@@ -161,13 +187,10 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
 
     private SearchHit[] SearchGraph(PreparedQuery query)
     {
-        var keys = new ulong[query.K];
-        var distances = new float[query.K];
-        var found = _graph!.Search(query.UnitVector, keys, distances);
-        var hits = new List<ScoredSlot>(found);
-        for (var i = 0; i < found; i++)
+        var slots = _graph!.Search(query.UnitVector, query.K);
+        var hits = new List<ScoredSlot>(slots.Count);
+        foreach (var slot in slots)
         {
-            var slot = (int)keys[i];
             if (!_points.IsLive(slot)) continue;
             var score = TensorPrimitives.Dot(_points.Vectors.Row(slot), query.UnitVector);
             if (score >= query.MinScore) hits.Add(new ScoredSlot(slot, score));
@@ -209,10 +232,14 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
         for (var i = 0; i < upsert.Ids.Length; i++)
         {
             var slot = _points.Upsert(upsert.Ids[i], upsert.Vectors.AsSpan(i * dimension, dimension), upsert.Payloads[i], out var replaced);
-            if (replaced) _graph?.Remove((ulong)slot);
+            if (replaced) _graph?.Remove(slot);
             touched.Add(slot);
         }
-        _graph?.AddMany(_points.Vectors, [.. touched], _options.Hnsw.EffectiveBuildThreads);
+        if (_graph is not null)
+        {
+            _graph.AddMany(_points.Vectors, touched, _options.Hnsw.EffectiveBuildThreads);
+            _unsavedGraphChanges += upsert.Ids.Length;
+        }
         _logEntries += upsert.Ids.Length;
         return upsert.Ids.Length;
     }
@@ -223,23 +250,140 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
         foreach (var id in delete.Ids)
         {
             if (!_points.TryDelete(id, out var slot)) continue;
-            _graph?.Remove((ulong)slot);
+            _graph?.Remove(slot);
             deleted++;
         }
+        if (_graph is not null) _unsavedGraphChanges += deleted;
         _logEntries += delete.Ids.Length;
         return deleted;
     }
 
-    private void BuildGraph()
+    /// <summary>Builds the graph from every live point; it is saved at the next opportunity (a rebuild is what the file saves).</summary>
+    private void BuildGraph(CancellationToken cancellationToken = default)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var graph = new HnswGraph(Model.Dimension, _options.Hnsw);
-        graph.AddMany(_points.Vectors, _points.LiveSlots().ToArray(), _options.Hnsw.EffectiveBuildThreads);
+        var graph = new SlotGraph(Model.Dimension, _options.Hnsw);
+        try
+        {
+            graph.AddMany(_points.Vectors, _points.LiveSlots().ToArray(), _options.Hnsw.EffectiveBuildThreads, cancellationToken);
+        }
+        catch
+        {
+            graph.Dispose();
+            throw;
+        }
         _graph = graph;
+        _unsavedGraphChanges = Math.Max(1, _points.Count);
         _logger.LogInformation("Collection {Collection}: built its HNSW graph of {Count} points in {Seconds:F1} s", Name, _points.Count, started.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Runs on the log writer after a commit: rewrites the log as the live points once dead entries dominate it.</summary>
+    /// <summary>The saved graph's header, or why there is none that can be used.</summary>
+    private (GraphFileHeader? Header, string? Problem) SavedGraphHeader()
+    {
+        if (!GraphFile.Exists(_files)) return (null, "it is missing");
+        try
+        {
+            return (GraphFile.ReadHeader(_files), null);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return (null, Problem(e));
+        }
+    }
+
+    /// <summary>At open, after the replay: the saved graph with the log's later changes re-added, else a rebuild (then saved).</summary>
+    private void RestoreGraph(GraphFileHeader? saved, string? problem, LogTail tail, CancellationToken cancellationToken)
+    {
+        if (saved is null)
+        {
+            // A collection with an empty log has no graph to lose: building one is no news.
+            if (_replayedTo.Offset > 0) WarnRebuilding(problem!);
+        }
+        else if (!tail.Reached)
+        {
+            WarnRebuilding($"it covers {_files.Shown(PointLog.FileName)} up to byte offset {saved.Covers.Offset}, which the log does not reach or reaches " +
+                "with other records (it was cut or compacted after the graph was saved)");
+        }
+        else if (TryLoadGraph(saved, tail))
+        {
+            return;
+        }
+        BuildGraph(cancellationToken);
+        SaveGraphIfChanged();
+    }
+
+    private bool TryLoadGraph(GraphFileHeader saved, LogTail tail)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        HnswGraph? loaded = null;
+        try
+        {
+            (loaded, var keys) = GraphFile.Load(_files, saved, Model.Dimension, _options.Hnsw);
+            var slotByKey = new Dictionary<ulong, int>(keys.Length);
+            var attached = new HashSet<int>();
+            foreach (var (key, id) in keys)
+            {
+                if (tail.ChangedIds.Contains(id)) loaded.Remove(key);
+                else if (_points.TryGetSlot(id, out var slot) && attached.Add(slot)) slotByKey.Add(key, slot);
+                else throw new InvalidDataException($"it holds point '{id}' {(attached.Contains(slot) ? "twice" : "which the log does not")}");
+            }
+            var readd = tail.ChangedIds.Select(id => _points.TryGetSlot(id, out var slot) ? slot : -1).Where(slot => slot >= 0).ToArray();
+            if (slotByKey.Count + readd.Length != _points.Count)
+                throw new InvalidDataException($"it holds {slotByKey.Count} of the {_points.Count - readd.Length} points the log had when it was saved");
+            var graph = SlotGraph.Adopt(loaded, slotByKey, saved.NextKey);
+            loaded = null;
+            graph.AddMany(_points.Vectors, readd, _options.Hnsw.EffectiveBuildThreads);
+            _graph = graph;
+            _unsavedGraphChanges = tail.ChangedIds.Count;
+            _logger.LogInformation("Collection {Collection}: loaded its HNSW graph of {Count} points from {File} and re-added {Changed} points the log changed since, in {Seconds:F1} s",
+                Name, slotByKey.Count, _files.Shown(GraphFile.FileName), tail.ChangedIds.Count, started.Elapsed.TotalSeconds);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            loaded?.Dispose();
+            WarnRebuilding(Problem(e));
+            return false;
+        }
+    }
+
+    /// <summary>What is wrong with the graph file; an IOException's own message may hold the absolute path, so only its type is named.</summary>
+    private static string Problem(Exception e) => e is InvalidDataException or InvalidOperationException ? e.Message : $"reading it failed ({e.GetType().Name})";
+
+    private void WarnRebuilding(string problem) =>
+        _logger.LogWarning("Collection {Collection}: {File} cannot be used: {Problem}; rebuilding the HNSW graph from the log", Name, _files.Shown(GraphFile.FileName), problem);
+
+    /// <summary>
+    /// Saves the graph if it changed since its last save. Runs where nothing changes the graph: on the log writer
+    /// (after a commit, when idle), before it starts or after it stopped. Searches go on meanwhile. A failed save is
+    /// logged and retried at the next opportunity; the graph in memory is unaffected.
+    /// </summary>
+    private void SaveGraphIfChanged()
+    {
+        if (_graph is null || _unsavedGraphChanges == 0) return;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var position = _log?.Position ?? _replayedTo;
+        try
+        {
+            GraphFile.Save(_files, _graph, Model.Dimension, position, _points.IdOf);
+            _unsavedGraphChanges = 0;
+            _logger.LogInformation("Collection {Collection}: saved its HNSW graph of {Count} points ({Bytes} bytes) in {Seconds:F1} s",
+                Name, _points.Count, new FileInfo(_files.PathOf(GraphFile.FileName)).Length, started.Elapsed.TotalSeconds);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Collection {Collection}: saving its HNSW graph failed; it will be saved again later", Name);
+        }
+    }
+
+    /// <summary>Runs on the log writer after a commit.</summary>
+    private void AfterCommit()
+    {
+        CompactIfDue();
+        if (_unsavedGraphChanges >= _options.GraphSaveAfterChanges) SaveGraphIfChanged();
+    }
+
+    /// <summary>Rewrites the log as the live points once dead entries dominate it.</summary>
     private void CompactIfDue()
     {
         var dead = _logEntries - _points.Count;
@@ -247,11 +391,15 @@ internal sealed class EmbeddedCollection : IAsyncDisposable
         var started = System.Diagnostics.Stopwatch.StartNew();
         try
         {
+            // The saved graph covers a position of the log being replaced: it goes first, and the graph is saved again at once.
+            GraphFile.Delete(_files);
+            if (_graph is not null) _unsavedGraphChanges = Math.Max(1, _points.Count);
             // Only this thread changes the points, and it is busy here, so reading them needs no lock.
             _log!.Rewrite(LiveChunks());
             _logEntries = _points.Count;
             _logger.LogInformation("Collection {Collection}: compacted its log ({Dead} dead entries dropped, {Live} points kept, {Bytes} bytes) in {Seconds:F1} s",
                 Name, dead, _points.Count, _log.Length, started.Elapsed.TotalSeconds);
+            SaveGraphIfChanged();
         }
         catch (IOException e)
         {

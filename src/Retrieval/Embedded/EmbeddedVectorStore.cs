@@ -10,6 +10,9 @@ namespace EmbeddingService.Retrieval.Embedded;
 /// warning; damage followed by intact records makes that collection (alone) report
 /// <see cref="RetrievalError.StoreCorrupt"/> on every call, and be listed as <see cref="CollectionState.Corrupt"/>,
 /// while the other collections open normally. Deleting a damaged collection is allowed and is the way to reset it.
+/// With <see cref="EmbeddedStoreOptions.LoadCollectionsInBackground"/>, opening returns once the collections are found
+/// and they load one by one afterwards, each listed as <see cref="CollectionState.Loading"/> and answering
+/// <see cref="RetrievalError.Unavailable"/> (with a retry delay) until it is ready.
 /// Messages name files relative to the data directory, never by their server path.
 /// Arguments are not checked here: use it behind <see cref="ValidatingVectorStore"/>.
 /// </summary>
@@ -25,7 +28,11 @@ public sealed class EmbeddedVectorStore : IVectorStore
     private readonly ConcurrentDictionary<string, EmbeddedCollection> _collections = new(StringComparer.Ordinal);
     /// <summary>Damaged collections as listed (<see cref="CollectionState.Corrupt"/>, with the problem).</summary>
     private readonly ConcurrentDictionary<string, CollectionInfo> _damaged = new(StringComparer.Ordinal);
+    /// <summary>Collections found but not opened yet (<see cref="CollectionState.Loading"/>), with what their manifest says.</summary>
+    private readonly ConcurrentDictionary<string, CollectionInfo> _loading = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _structure = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private Task _loadingTask = Task.CompletedTask;
 
     private EmbeddedVectorStore(string dataDirectory, EmbeddedStoreOptions options, ILogger logger)
     {
@@ -45,12 +52,21 @@ public sealed class EmbeddedVectorStore : IVectorStore
         var store = new EmbeddedVectorStore(dataDirectory, options ?? new EmbeddedStoreOptions(), logger);
         return Task.Run(() =>
         {
-            store.Load(cancellationToken);
+            var found = store.Find(cancellationToken);
+            if (store._options.LoadCollectionsInBackground)
+                store._loadingTask = Task.Run(() => store.OpenAll(found, store._closing.Token), store._closing.Token);
+            else
+                store.OpenAll(found, cancellationToken);
             return store;
         }, cancellationToken);
     }
 
+    /// <summary>Completes once every collection found at open is loaded (or found damaged); cancelled if the store is closed first.</summary>
+    public Task Loaded => _loadingTask;
+
     public string Describe() => $"embedded ({_dataDirectory})";
+
+    public IReadOnlyList<string> LoadingCollections => _loading.Keys.Order(StringComparer.Ordinal).ToArray();
 
     public async Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
     {
@@ -58,6 +74,7 @@ public sealed class EmbeddedVectorStore : IVectorStore
         try
         {
             if (_damaged.TryGetValue(name, out var damage)) throw Damaged(damage);
+            if (_loading.ContainsKey(name)) throw StillLoading(name);
             if (_collections.TryGetValue(name, out var existing))
             {
                 return StoreFailures.Differences(existing.Manifest.Settings, settings) is { } differences
@@ -78,16 +95,18 @@ public sealed class EmbeddedVectorStore : IVectorStore
         Answer(() => Find(name)?.Info());
 
     public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<CollectionInfo>>(_collections.Values.Select(c => c.Info()).Concat(_damaged.Values).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray());
+        Task.FromResult<IReadOnlyList<CollectionInfo>>(_collections.Values.Select(c => c.Info()).Concat(_damaged.Values).Concat(_loading.Values)
+            .DistinctBy(c => c.Name, StringComparer.Ordinal).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray());
 
     public async Task<bool> DeleteCollectionAsync(string name, CancellationToken cancellationToken = default)
     {
         await _structure.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_loading.ContainsKey(name)) throw StillLoading(name);
             var wasDamaged = _damaged.TryRemove(name, out _);
             _collections.TryRemove(name, out var collection);
-            if (collection is not null) await collection.DisposeAsync().ConfigureAwait(false);
+            if (collection is not null) await collection.CloseAsync(saveGraph: false).ConfigureAwait(false);
             if (collection is null && !wasDamaged) return false;
             RemoveDirectory(Path.Combine(_collectionsDirectory, name));
             return true;
@@ -115,6 +134,8 @@ public sealed class EmbeddedVectorStore : IVectorStore
 
     public async ValueTask DisposeAsync()
     {
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _loadingTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _structure.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -127,10 +148,15 @@ public sealed class EmbeddedVectorStore : IVectorStore
         }
     }
 
-    private void Load(CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes what interrupted creates and deletes left behind and lists the collections to open, each as
+    /// <see cref="CollectionState.Loading"/> with its manifest's settings (a manifest that cannot be read is reported when the collection is opened).
+    /// </summary>
+    private List<CollectionFiles> Find(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_collectionsDirectory);
-        foreach (var directory in Directory.GetDirectories(_collectionsDirectory))
+        var found = new List<CollectionFiles>();
+        foreach (var directory in Directory.GetDirectories(_collectionsDirectory).Order(StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = Path.GetFileName(directory);
@@ -145,18 +171,58 @@ public sealed class EmbeddedVectorStore : IVectorStore
             }
             else
             {
-                OpenCollection(new CollectionFiles(_dataDirectory, name));
+                var files = new CollectionFiles(_dataDirectory, name);
+                found.Add(files);
+                _loading[name] = Loading(files);
+            }
+        }
+        return found;
+    }
+
+    private void OpenAll(List<CollectionFiles> found, CancellationToken cancellationToken)
+    {
+        foreach (var files in found)
+        {
+            try
+            {
+                OpenCollection(files, cancellationToken);
+            }
+            catch (Exception e) when (_options.LoadCollectionsInBackground && e is not OperationCanceledException)
+            {
+                // No caller to fail in the background: the collection is listed as unusable, the others still load.
+                var problem = $"collection '{files.Name}' could not be opened ({e.GetType().Name}); the server log has the details";
+                _damaged[files.Name] = CorruptCollections.Listed(files.Name, problem);
+                _logger.LogError(e, "Collection {Collection} could not be opened: {Message}", files.Name, problem);
+            }
+            finally
+            {
+                _loading.TryRemove(files.Name, out _);
             }
         }
     }
 
-    private void OpenCollection(CollectionFiles files)
+    /// <summary>How a collection is listed while it loads: what its manifest says (or nothing, if it cannot be read yet), no points.</summary>
+    private static CollectionInfo Loading(CollectionFiles files)
     {
         CollectionManifest? manifest = null;
         try
         {
             manifest = CollectionManifest.Read(files);
-            var collection = EmbeddedCollection.Open(files, manifest, _options, _logger);
+        }
+        catch (Exception e) when (e is RetrievalException or IOException or UnauthorizedAccessException)
+        {
+            // Reported as damage when the collection is opened.
+        }
+        return CorruptCollections.Loading(files.Name, manifest?.Settings, manifest?.CreatedAt);
+    }
+
+    private void OpenCollection(CollectionFiles files, CancellationToken cancellationToken)
+    {
+        CollectionManifest? manifest = null;
+        try
+        {
+            manifest = CollectionManifest.Read(files);
+            var collection = EmbeddedCollection.Open(files, manifest, _options, _logger, cancellationToken);
             _collections[files.Name] = collection;
             _logger.LogInformation("Opened collection {Collection}: {Count} points ({Model})", files.Name, collection.Info().Count, manifest.Model.Describe());
         }
@@ -200,7 +266,8 @@ public sealed class EmbeddedVectorStore : IVectorStore
     private EmbeddedCollection? Find(string name)
     {
         if (_damaged.TryGetValue(name, out var damage)) throw Damaged(damage);
-        return _collections.GetValueOrDefault(name);
+        if (_collections.TryGetValue(name, out var collection)) return collection;
+        return _loading.ContainsKey(name) ? throw StillLoading(name) : null;
     }
 
     private EmbeddedCollection Require(string name) =>
@@ -220,4 +287,10 @@ public sealed class EmbeddedVectorStore : IVectorStore
     }
 
     private static RetrievalException Damaged(CollectionInfo damaged) => new(RetrievalError.StoreCorrupt, damaged.Problem!);
+
+    private static RetrievalException StillLoading(string name) =>
+        new(RetrievalError.Unavailable, $"collection '{name}' is still loading (replaying its log, loading or building its graph); retry shortly") { RetryAfter = LoadingRetryAfter };
+
+    /// <summary>The wait suggested to callers of a loading collection: short, as the store cannot tell how long a load still takes.</summary>
+    private static readonly TimeSpan LoadingRetryAfter = TimeSpan.FromSeconds(2);
 }

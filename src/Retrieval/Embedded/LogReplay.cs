@@ -20,28 +20,31 @@ internal static class LogReplay
 {
     public const string QuarantinePrefix = PointLog.FileName + ".quarantine-";
 
-    /// <summary>Replays the collection's log; returns its intact length (the file is truncated to it).</summary>
-    public static long Run(CollectionFiles files, int dimension, Action<IReadOnlyList<LogOperation>> apply, ILogger logger)
+    /// <summary>
+    /// Replays the collection's log, handing each group's operations to <paramref name="apply"/> with the position
+    /// just past the group; returns the intact end (the file is truncated to it).
+    /// </summary>
+    public static LogPosition Run(CollectionFiles files, int dimension, Action<IReadOnlyList<LogOperation>, LogPosition> apply, ILogger logger)
     {
         var shown = files.Shown(PointLog.FileName);
         using var handle = File.OpenHandle(files.PathOf(PointLog.FileName), FileMode.Open, FileAccess.ReadWrite);
         var fileLength = RandomAccess.GetLength(handle);
-        var committed = 0L;
+        var committed = LogPosition.Start;
         var offset = 0L;
         var group = new List<LogOperation>();
         var (nextIndex, groupCount) = (0, 0);
         var header = new byte[LogFrame.HeaderBytes];
         while (offset < fileLength)
         {
-            var problem = TryReadFrame(handle, offset, fileLength, header, out var body, out var bodyLength, out var grouped);
+            var problem = TryReadFrame(handle, offset, fileLength, header, out var body, out var bodyLength, out var grouped, out var crc);
             if (problem is not null)
             {
                 if (FindGroupStart(handle, offset + 1, fileLength) is { } next)
                     throw new RetrievalException(RetrievalError.StoreCorrupt,
                         $"collection '{files.Name}': {shown} is damaged at byte offset {offset} ({problem}) but intact records follow at byte offset {next}, " +
                         $"so acknowledged writes would be lost by cutting it. Restore the collection from a backup, or, to keep only what precedes the " +
-                        $"damage, truncate the file to {committed} bytes (in the data directory: `truncate -s {committed} {shown}`) and restart.");
-                CutTail(handle, committed, fileLength, files, logger,
+                        $"damage, truncate the file to {committed.Offset} bytes (in the data directory: `truncate -s {committed.Offset} {shown}`) and restart.");
+                CutTail(handle, committed.Offset, fileLength, files, logger,
                     $"are damaged at byte offset {offset} ({problem}). A write interrupted by a crash leaves this and was never acknowledged; " +
                     "but damage to the last acknowledged records looks the same, so they may hold acknowledged writes, now missing from the collection");
                 return committed;
@@ -70,13 +73,13 @@ internal static class LogReplay
             offset += LogFrame.HeaderBytes + bodyLength;
             if (nextIndex == groupCount)
             {
-                apply(group);
+                (nextIndex, committed) = (0, new LogPosition(offset, crc));
+                apply(group, committed);
                 group = [];
-                (nextIndex, committed) = (0, offset);
             }
         }
         if (nextIndex > 0)
-            CutTail(handle, committed, fileLength, files, logger,
+            CutTail(handle, committed.Offset, fileLength, files, logger,
                 $"are {nextIndex} intact frames of a write of {groupCount} whose other frames never reached the disk. A write is acknowledged only " +
                 "once all its frames are, so this one was not, unless something else shortened the file");
         return committed;
@@ -113,11 +116,11 @@ internal static class LogReplay
     }
 
     /// <summary>Null and the body (rented) when an intact frame starts at <paramref name="offset"/>; otherwise what is wrong.</summary>
-    private static string? TryReadFrame(SafeFileHandle handle, long offset, long fileLength, byte[] header, out byte[] body, out int bodyLength, out bool grouped)
+    private static string? TryReadFrame(SafeFileHandle handle, long offset, long fileLength, byte[] header, out byte[] body, out int bodyLength, out bool grouped, out uint crc)
     {
         body = [];
         var headerRead = RandomAccess.Read(handle, header, offset);
-        bodyLength = LogFrame.ReadHeader(header.AsSpan(0, headerRead), fileLength - offset, out var crc, out grouped, out var problem);
+        bodyLength = LogFrame.ReadHeader(header.AsSpan(0, headerRead), fileLength - offset, out crc, out grouped, out var problem);
         if (problem is not null) return problem;
         body = ArrayPool<byte>.Shared.Rent(Math.Max(bodyLength, 1));
         ReadExactly(handle, body.AsSpan(0, bodyLength), offset + LogFrame.HeaderBytes);
@@ -142,7 +145,7 @@ internal static class LogReplay
                 var found = chunk.AsSpan(searched, read - searched).IndexOf(LogFrame.MagicStem);
                 if (found < 0) break;
                 var candidate = start + searched + found;
-                if (TryReadFrame(handle, candidate, fileLength, header, out var body, out var bodyLength, out var grouped) is null)
+                if (TryReadFrame(handle, candidate, fileLength, header, out var body, out var bodyLength, out var grouped, out _) is null)
                 {
                     var startsGroup = LogFrame.Group(body.AsMemory(0, bodyLength), grouped).Index == 0;
                     ArrayPool<byte>.Shared.Return(body);

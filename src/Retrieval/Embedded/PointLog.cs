@@ -22,6 +22,8 @@ internal sealed class PointLog : IAsyncDisposable
     private readonly CollectionFiles _files;
     private readonly Func<IReadOnlyList<LogOperation>, int[]> _applyDurable;
     private readonly Action _afterCommit;
+    private readonly Action _onIdle;
+    private readonly TimeSpan _idleAfter;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
     private FileStream _file;
@@ -29,20 +31,26 @@ internal sealed class PointLog : IAsyncDisposable
 
     /// <param name="applyDurable">Applies operations that are on disk; returns one result per operation. Runs on the writer.</param>
     /// <param name="afterCommit">Runs on the writer after each commit, when no append is in progress (compaction hooks in here).</param>
-    public PointLog(CollectionFiles files, long intactLength, Func<IReadOnlyList<LogOperation>, int[]> applyDurable, Action afterCommit)
+    /// <param name="onIdle">Runs on the writer, like <paramref name="afterCommit"/>, once no write has come for <paramref name="idleAfter"/> (and again after each later write and as long a pause).</param>
+    public PointLog(CollectionFiles files, LogPosition intactEnd, Func<IReadOnlyList<LogOperation>, int[]> applyDurable, Action afterCommit, Action onIdle, TimeSpan idleAfter)
     {
         _files = files;
         _path = files.PathOf(FileName);
         _applyDurable = applyDurable;
         _afterCommit = afterCommit;
-        _file = OpenForAppend(_path, intactLength);
+        _onIdle = onIdle;
+        _idleAfter = idleAfter;
+        _file = OpenForAppend(_path, intactEnd);
         _writer = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>Leftover of a compaction that crashed before its rename: the real log is intact, so it is deleted.</summary>
     public static void DeleteInterruptedRewrite(CollectionFiles files) => File.Delete(files.PathOf(FileName + RewriteSuffix));
 
-    public long Length { get; private set; }
+    public long Length => Position.Offset;
+
+    /// <summary>The end of the last committed group: what memory holds once its operations are applied.</summary>
+    public LogPosition Position { get; private set; }
 
     /// <summary>Completes once the operation is on disk and applied; its result is what <c>applyDurable</c> returned for it.</summary>
     /// <param name="chunks">The operation encoded (<see cref="LogOperationCodec.Encode"/>).</param>
@@ -62,15 +70,17 @@ internal sealed class PointLog : IAsyncDisposable
     public void Rewrite(IEnumerable<byte[]> chunks)
     {
         var temp = _path + RewriteSuffix;
+        var end = LogPosition.Start;
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
-            foreach (var chunk in chunks) WriteGroup(file, [chunk]);
+            foreach (var chunk in chunks) end = new LogPosition(end.Offset, WriteGroup(file, [chunk]));
             file.Flush(flushToDisk: true);
+            end = end with { Offset = file.Length };
         }
         _file.Dispose();
         File.Move(temp, _path, overwrite: true);
         DurableFiles.SyncDirectory(Path.GetDirectoryName(_path)!);
-        _file = OpenForAppend(_path, new FileInfo(_path).Length);
+        _file = OpenForAppend(_path, end);
     }
 
     public async ValueTask DisposeAsync()
@@ -80,18 +90,18 @@ internal sealed class PointLog : IAsyncDisposable
         await _file.DisposeAsync().ConfigureAwait(false);
     }
 
-    private FileStream OpenForAppend(string path, long length)
+    private FileStream OpenForAppend(string path, LogPosition end)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, bufferSize: 0);
-        file.Position = length;
-        Length = length;
+        file.Position = end.Offset;
+        Position = end;
         return file;
     }
 
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingWrite>();
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await WaitForWritesAsync().ConfigureAwait(false))
         {
             batch.Clear();
             var bytes = 0L;
@@ -105,6 +115,20 @@ internal sealed class PointLog : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for queued writes, running <c>onIdle</c> if none come for the idle time; false once closed and drained.</summary>
+    private async Task<bool> WaitForWritesAsync()
+    {
+        var next = _queue.Reader.WaitToReadAsync().AsTask();
+        if (!next.IsCompleted)
+        {
+            using var stopTimer = new CancellationTokenSource();
+            var idle = Task.Delay(_idleAfter, stopTimer.Token);
+            if (await Task.WhenAny(next, idle).ConfigureAwait(false) == idle) _onIdle();
+            await stopTimer.CancelAsync().ConfigureAwait(false);
+        }
+        return await next.ConfigureAwait(false);
+    }
+
     private void Commit(List<PendingWrite> batch)
     {
         if (_unusable is not null)
@@ -114,9 +138,9 @@ internal sealed class PointLog : IAsyncDisposable
         }
         try
         {
-            WriteGroup(_file, batch.SelectMany(p => p.Chunks).ToList());
+            var lastFrameCrc = WriteGroup(_file, batch.SelectMany(p => p.Chunks).ToList());
             _file.Flush(flushToDisk: true);
-            Length = _file.Position;
+            Position = new LogPosition(_file.Position, lastFrameCrc);
         }
         catch (Exception e)
         {
@@ -158,8 +182,8 @@ internal sealed class PointLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the chunks as one group: frames of whole chunks, each of about <see cref="LogFrame.TargetBodyBytes"/>.</summary>
-    private static void WriteGroup(Stream file, IReadOnlyList<byte[]> chunks)
+    /// <summary>Writes the chunks as one group: frames of whole chunks, each of about <see cref="LogFrame.TargetBodyBytes"/>; returns the last frame's checksum.</summary>
+    private static uint WriteGroup(Stream file, IReadOnlyList<byte[]> chunks)
     {
         var frames = new List<List<byte[]>> { new() };
         var bytes = 0L;
@@ -175,17 +199,20 @@ internal sealed class PointLog : IAsyncDisposable
         }
         Span<byte> header = stackalloc byte[LogFrame.HeaderBytes];
         var prefix = new byte[LogFrame.GroupPrefixBytes];
+        var checksum = 0u;
         for (var i = 0; i < frames.Count; i++)
         {
             LogFrame.WriteGroupPrefix(prefix, i, frames.Count);
             var crc = new Crc32();
             crc.Append(prefix);
             foreach (var chunk in frames[i]) crc.Append(chunk);
-            LogFrame.WriteHeader(header, prefix.Length + frames[i].Sum(c => c.Length), crc.GetCurrentHashAsUInt32());
+            checksum = crc.GetCurrentHashAsUInt32();
+            LogFrame.WriteHeader(header, prefix.Length + frames[i].Sum(c => c.Length), checksum);
             file.Write(header);
             file.Write(prefix);
             foreach (var chunk in frames[i]) file.Write(chunk);
         }
+        return checksum;
     }
 
     private sealed record PendingWrite(LogOperation Operation, List<byte[]> Chunks, long Bytes, TaskCompletionSource<int> Done);

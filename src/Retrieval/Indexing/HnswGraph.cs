@@ -4,7 +4,7 @@ using static EmbeddingService.Retrieval.Indexing.UsearchNative;
 namespace EmbeddingService.Retrieval.Indexing;
 
 /// <summary>
-/// A USearch HNSW graph over unit vectors by inner product, keyed by the caller's slot numbers; distance = 1 − dot.
+/// A USearch HNSW graph over unit vectors by inner product, keyed by the caller's numbers; distance = 1 − dot.
 /// Adds and removes must not overlap searches (the owner holds a write lock); searches may run concurrently.
 /// </summary>
 internal sealed unsafe class HnswGraph : IDisposable
@@ -20,11 +20,49 @@ internal sealed unsafe class HnswGraph : IDisposable
             (ulong)parameters.Connectivity, (ulong)parameters.ExpansionAdd, (ulong)parameters.ExpansionSearch, false);
         _index = usearch_init(ref options, out var error);
         Check(error, "init");
-        var threads = (UIntPtr)Math.Max(parameters.EffectiveBuildThreads, Environment.ProcessorCount);
-        usearch_change_threads_add(_index, threads, out error);
-        Check(error, "set add threads");
-        usearch_change_threads_search(_index, threads, out error);
-        Check(error, "set search threads");
+        Configure(parameters);
+    }
+
+    /// <summary>
+    /// A graph read from <paramref name="length"/> bytes that <see cref="SaveTo"/> wrote (copied: the buffer may go
+    /// once this returns). Fails when they do not hold a graph of this dimension and connectivity.
+    /// </summary>
+    public static HnswGraph Load(int dimension, HnswParameters parameters, byte* buffer, long length)
+    {
+        var graph = new HnswGraph(dimension, parameters);
+        try
+        {
+            usearch_load_buffer(graph._index, buffer, (UIntPtr)length, out var error);
+            Check(error, "load");
+            var connectivity = (int)usearch_connectivity(graph._index, out error);
+            Check(error, "connectivity");
+            if (connectivity != parameters.Connectivity) throw new InvalidDataException($"the saved graph has connectivity {connectivity}, the settings {parameters.Connectivity}");
+            graph.Configure(parameters);
+            return graph;
+        }
+        catch
+        {
+            graph.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Bytes <see cref="SaveTo"/> writes.</summary>
+    public long SerializedLength
+    {
+        get
+        {
+            var length = usearch_serialized_length(_index, out var error);
+            Check(error, "serialized length");
+            return (long)length;
+        }
+    }
+
+    /// <summary>Writes the graph (with its vectors) to <paramref name="length"/> = <see cref="SerializedLength"/> bytes at <paramref name="buffer"/>.</summary>
+    public void SaveTo(byte* buffer, long length)
+    {
+        usearch_save_buffer(_index, buffer, (UIntPtr)length, out var error);
+        Check(error, "save");
     }
 
     public long Count
@@ -54,12 +92,12 @@ internal sealed unsafe class HnswGraph : IDisposable
         AddReserved(key, unitVector);
     }
 
-    /// <summary>Adds the rows of <paramref name="slots"/> (keys = slots) on several threads; much faster than one by one.</summary>
-    public void AddMany(VectorArena arena, IReadOnlyList<int> slots, int threads)
+    /// <summary>Adds each row under its key on several threads; much faster than one by one.</summary>
+    public void AddMany(VectorArena arena, IReadOnlyList<(ulong Key, int Slot)> rows, int threads, CancellationToken cancellationToken = default)
     {
-        EnsureCapacity(Count + slots.Count);
-        Parallel.For(0, slots.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            i => AddReserved((ulong)slots[i], arena.Row(slots[i])));
+        EnsureCapacity(Count + rows.Count);
+        Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken },
+            i => AddReserved(rows[i].Key, arena.Row(rows[i].Slot)));
     }
 
     public void Remove(ulong key)
@@ -87,6 +125,20 @@ internal sealed unsafe class HnswGraph : IDisposable
         if (_disposed) return;
         _disposed = true;
         usearch_free(_index, out _);
+    }
+
+    /// <summary>Thread counts and expansions: runtime settings, applied after a load too (the file keeps the ones it was built with).</summary>
+    private void Configure(HnswParameters parameters)
+    {
+        var threads = (UIntPtr)Math.Max(parameters.EffectiveBuildThreads, Environment.ProcessorCount);
+        usearch_change_threads_add(_index, threads, out var error);
+        Check(error, "set add threads");
+        usearch_change_threads_search(_index, threads, out error);
+        Check(error, "set search threads");
+        usearch_change_expansion_add(_index, (UIntPtr)parameters.ExpansionAdd, out error);
+        Check(error, "set add expansion");
+        usearch_change_expansion_search(_index, (UIntPtr)parameters.ExpansionSearch, out error);
+        Check(error, "set search expansion");
     }
 
     private void AddReserved(ulong key, ReadOnlySpan<float> unitVector)

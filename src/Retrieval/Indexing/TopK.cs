@@ -41,6 +41,9 @@ internal sealed class TopK
         }
     }
 
+    /// <summary>The kept rows, in no particular order.</summary>
+    public ReadOnlySpan<ScoredSlot> Kept => _heap.AsSpan(0, Count);
+
     /// <summary>The kept rows, best first.</summary>
     public ScoredSlot[] ToSortedArray()
     {

@@ -42,7 +42,7 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer
         [ApiProblems.ModelMismatch] = "the collection's vectors come from another model or preprocessing than the one serving",
         [ApiProblems.DimensionMismatch] = "a vector's length is not the collection's dimension",
         [ApiProblems.PointNotFound] = "the collection has no point with that id",
-        [ApiProblems.StoreUnavailable] = "the vector store cannot be reached",
+        [ApiProblems.StoreUnavailable] = "the vector store cannot be reached, or the collection is still loading after a restart: retry after Retry-After when given",
         [ApiProblems.StoreCorrupt] = "the collection's log is damaged: every call but delete fails until it is deleted",
         [ApiProblems.InvalidSpec] = "the job's kind or spec is not valid (unknown field, bad value, dataset or teacher missing); the detail names the field; nothing is queued",
         [ApiProblems.SpecTooLarge] = "the job's spec is larger than Training:MaxSpecBytes",
