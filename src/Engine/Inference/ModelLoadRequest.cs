@@ -21,7 +21,7 @@ public sealed record ModelLoadRequest
     /// <summary><see cref="Inference.LinearKernel"/> by name: onednn (default) or libtorch; CPU only.</summary>
     public string LinearKernel { get; init; } = "onednn";
 
-    /// <summary>Checks the values that need no file or device: random seed, architecture name, heads, precision.</summary>
+    /// <summary>Checks the values that need no file or device: random seed, architecture name, heads, precision, linear kernel.</summary>
     public void Validate()
     {
         if (IsRandom) _ = RandomSeed;
