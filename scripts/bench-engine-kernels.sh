@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The engine's CPU kernel choices alternated in one run: ViT-S/14 at 224, batch 1 and 8, --linear-kernel libtorch
-# (MKL GEMM) against onednn (fp32), and onednn at --precision bf16 where the CPU has native bfloat16. ROUNDS rounds
+# The engine's CPU kernel choices alternated in one run: ViT-S/14 at 224, batch 1 and 8, fp32 with --linear-kernel
+# libtorch (MKL GEMM) and onednn (the default), and --precision bf16 where the CPU has native bfloat16 (libtorch's
+# bf16 linear is oneDNN's already). ROUNDS rounds
 # (default 3), the order rotating each round so drift favours none; prints one line per run and the medians.
 #   ROUNDS=3 SECONDS_PER_RUN=12 THREADS=2 scripts/bench-engine-kernels.sh
 set -euo pipefail
@@ -9,7 +10,7 @@ rounds="${ROUNDS:-3}" seconds="${SECONDS_PER_RUN:-12}" threads="${THREADS:-2}"
 dotnet build src/Cli -c Release -v quiet -nologo >&2
 embedctl=src/Cli/bin/Release/net10.0/linux-x64/embedctl
 variants=("libtorch fp32" "onednn fp32")
-grep -qw -e avx512_bf16 -e amx_bf16 /proc/cpuinfo && variants+=("onednn bf16")
+grep -qw -e avx512_bf16 -e amx_bf16 /proc/cpuinfo && variants+=("libtorch bf16")
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
