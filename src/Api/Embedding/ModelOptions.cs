@@ -24,10 +24,14 @@ public sealed class ModelOptions
     [Required]
     public string Precision { get; set; } = "fp32";
 
+    /// <summary>CPU linear layers on onednn (default) or libtorch (its MKL GEMM).</summary>
+    [Required]
+    public string LinearKernel { get; set; } = "onednn";
+
     /// <summary>What to load; throws <see cref="ArgumentException"/> for a value that can be refused without loading.</summary>
     public ModelLoadRequest LoadRequest()
     {
-        var request = new ModelLoadRequest { Weights = Weights, Architecture = string.IsNullOrWhiteSpace(Architecture) ? null : Architecture, Heads = Heads, Device = Device, Precision = Precision };
+        var request = new ModelLoadRequest { Weights = Weights, Architecture = string.IsNullOrWhiteSpace(Architecture) ? null : Architecture, Heads = Heads, Device = Device, Precision = Precision, LinearKernel = LinearKernel };
         request.Validate();
         return request;
     }

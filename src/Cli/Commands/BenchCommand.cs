@@ -5,6 +5,7 @@ using EmbeddingService.Cli.Benchmarks;
 using EmbeddingService.Engine.Inference;
 using EmbeddingService.Engine.Model;
 using EmbeddingService.Engine.Runtime;
+using EmbeddingService.Engine.Text;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Cli.Commands;
@@ -45,6 +46,7 @@ public static class BenchCommand
                 ["model"] = loaded.Descriptor.DisplayName,
                 ["random_weights"] = loaded.Descriptor.IsRandom,
                 ["device"] = loaded.Target.Describe(),
+                ["linear_kernel"] = KebabCaseNames<LinearKernel>.Name(loaded.LinearKernel),
                 ["threads"] = threadCount,
                 ["batch"] = n,
                 ["resolution"] = res,

@@ -17,7 +17,8 @@ public sealed class ModelOptions
     };
     private readonly Option<int?> _heads = new("--heads") { Description = "Attention heads, for checkpoints whose width is not an official one" };
     private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
-    private readonly Option<string> _precision = new("--precision") { Description = "fp32, or fp16/bf16 on CUDA", DefaultValueFactory = _ => "fp32" };
+    private readonly Option<string> _precision = new("--precision") { Description = "fp32; bf16 on CUDA or a CPU with avx512_bf16/amx_bf16; fp16 on CUDA", DefaultValueFactory = _ => "fp32" };
+    private readonly Option<string> _linearKernel = new("--linear-kernel") { Description = "CPU linear layers on onednn (default) or libtorch (its MKL GEMM)", DefaultValueFactory = _ => "onednn" };
 
     public ModelOptions AddTo(Command command)
     {
@@ -26,6 +27,7 @@ public sealed class ModelOptions
         command.Options.Add(_heads);
         command.Options.Add(_device);
         command.Options.Add(_precision);
+        command.Options.Add(_linearKernel);
         return this;
     }
 
@@ -39,6 +41,7 @@ public sealed class ModelOptions
             Heads = result.GetValue(_heads),
             Device = result.GetValue(_device)!,
             Precision = result.GetValue(_precision)!,
+            LinearKernel = result.GetValue(_linearKernel)!,
         };
         request.Validate();
         return request;

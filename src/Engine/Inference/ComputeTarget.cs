@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace EmbeddingService.Engine.Inference;
 
-/// <summary>The device and dtype a model runs on, resolved from configuration ("auto", "cpu", "cuda", "cuda:N").</summary>
+/// <summary>
+/// The device and dtype a model runs on, resolved from configuration ("auto", "cpu", "cuda", "cuda:N"). fp16 needs CUDA;
+/// bf16 runs on CUDA and on CPUs with native bfloat16 (opt-in: fp32 stays the default).
+/// </summary>
 public sealed record ComputeTarget(Device Device, Precision Precision)
 {
     public ScalarType DType => Precision switch
@@ -21,8 +24,13 @@ public sealed record ComputeTarget(Device Device, Precision Precision)
         TorchRuntime.EnsureInitialized();
         var resolved = ResolveDevice(device);
         var parsed = ParsePrecision(precision);
-        if (parsed != Precision.Fp32 && resolved.type != DeviceType.CUDA)
-            throw new ArgumentException($"precision '{precision}' needs a CUDA device; {resolved} runs fp32 only");
+        if (resolved.type != DeviceType.CUDA)
+        {
+            if (parsed == Precision.Fp16)
+                throw new ArgumentException($"precision '{precision}' needs a CUDA device; {resolved} runs fp32, or bf16 where the CPU has it");
+            if (parsed == Precision.Bf16 && !CpuFeatures.HasBf16)
+                throw new ArgumentException($"precision '{precision}' on {resolved} needs a CPU with bfloat16 arithmetic (avx512_bf16 or amx_bf16); this one runs fp32 only");
+        }
         return new ComputeTarget(resolved, parsed);
     }
 

@@ -1,4 +1,5 @@
 using EmbeddingService.Engine.Model;
+using EmbeddingService.Engine.Text;
 
 namespace EmbeddingService.Engine.Inference;
 
@@ -17,8 +18,10 @@ public sealed record ModelLoadRequest
     public int? Heads { get; init; }
     public string Device { get; init; } = "auto";
     public string Precision { get; init; } = "fp32";
+    /// <summary><see cref="Inference.LinearKernel"/> by name: onednn (default) or libtorch; CPU only.</summary>
+    public string LinearKernel { get; init; } = "onednn";
 
-    /// <summary>Checks the values that need no file or device: random seed, architecture name, heads, precision.</summary>
+    /// <summary>Checks the values that need no file or device: random seed, architecture name, heads, precision, linear kernel.</summary>
     public void Validate()
     {
         if (IsRandom) _ = RandomSeed;
@@ -26,7 +29,12 @@ public sealed record ModelLoadRequest
             throw new ArgumentException($"unknown architecture '{Architecture}'; known: {string.Join(", ", VitArchitectures.Names)}");
         if (Heads is < 1) throw new ArgumentException($"heads must be positive, got {Heads}");
         ComputeTarget.ParsePrecision(Precision);
+        _ = ParsedLinearKernel;
     }
+
+    public LinearKernel ParsedLinearKernel => KebabCaseNames<LinearKernel>.TryParse(LinearKernel, out var kernel)
+        ? kernel
+        : throw new ArgumentException($"unknown linear kernel '{LinearKernel}'; expected {KebabCaseNames<LinearKernel>.Expected}");
 
     public bool IsRandom => Weights.StartsWith(RandomPrefix, StringComparison.OrdinalIgnoreCase);
 

@@ -1,5 +1,6 @@
 using EmbeddingService.Engine.Checkpoints;
 using EmbeddingService.Engine.Model;
+using EmbeddingService.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,9 @@ public static class ModelLoader
         {
             network.to(target.Device, target.DType);
             network.eval();
-            return new LoadedModel(network, descriptor, target);
+            var kernel = ChooseLinearKernel(network, target, request.ParsedLinearKernel);
+            network.UseOneDnnLinears(kernel == LinearKernel.Onednn);
+            return new LoadedModel(network, descriptor, target, kernel);
         }
         catch
         {
@@ -24,6 +27,13 @@ public static class ModelLoader
             throw;
         }
     }
+
+    /// <summary>oneDNN when asked for, on a CPU fp32 model, and only if it computes this model's linear shapes right.</summary>
+    private static LinearKernel ChooseLinearKernel(DinoVisionTransformer network, ComputeTarget target, LinearKernel wanted) =>
+        wanted == LinearKernel.Onednn && target.Device.type == DeviceType.CPU && target.Precision == Precision.Fp32
+            && OneDnn.AgreesWithLibTorch(network.LinearShapes)
+            ? LinearKernel.Onednn
+            : LinearKernel.Libtorch;
 
     private static (DinoVisionTransformer, ModelDescriptor) BuildRandom(ModelLoadRequest request)
     {

@@ -1,6 +1,6 @@
 namespace EmbeddingService.Engine.Inference;
 
-/// <summary>Compute dtype of the model. Half precisions are only offered on CUDA.</summary>
+/// <summary>Compute dtype of the model. fp16 is offered on CUDA only, bf16 also on CPUs with native bfloat16.</summary>
 public enum Precision
 {
     Fp32,

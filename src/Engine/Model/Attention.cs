@@ -10,8 +10,8 @@ namespace EmbeddingService.Engine.Model;
 public sealed class Attention : nn.Module<Tensor, IReadOnlyList<SequenceGroup>, Tensor>
 {
 #pragma warning disable IDE1006 // field names follow the official state dict
-    private readonly Linear qkv;
-    private readonly Linear proj;
+    private readonly InferenceLinear qkv;
+    private readonly InferenceLinear proj;
 #pragma warning restore IDE1006
     private readonly long _dim;
     private readonly long _heads;
@@ -20,8 +20,8 @@ public sealed class Attention : nn.Module<Tensor, IReadOnlyList<SequenceGroup>, 
     {
         _dim = dim;
         _heads = heads;
-        qkv = nn.Linear(dim, 3 * dim, hasBias: qkvBias);
-        proj = nn.Linear(dim, dim, hasBias: projBias);
+        qkv = new InferenceLinear(dim, 3 * dim, qkvBias);
+        proj = new InferenceLinear(dim, dim, projBias);
         RegisterComponents();
     }
 

@@ -146,6 +146,18 @@ public sealed class DinoVisionTransformer : nn.Module
             blocks[i].SetStochasticDepth(depth?.RateOfBlock(i, blocks.Count) ?? 0, depth?.Mode ?? StochasticDepthMode.BatchSubset, sampler);
     }
 
+    /// <summary>
+    /// Runs the linear layers of autograd-free forwards on oneDNN (<see cref="InferenceLinear"/>) or, when false, on
+    /// libtorch's default GEMM. For served models only: training keeps libtorch's arithmetic.
+    /// </summary>
+    public void UseOneDnnLinears(bool enabled)
+    {
+        foreach (var linear in modules().OfType<InferenceLinear>()) linear.UseOneDnn = enabled;
+    }
+
+    /// <summary>The [in, out] features of every linear layer.</summary>
+    public IEnumerable<(long In, long Out)> LinearShapes => modules().OfType<InferenceLinear>().Select(linear => linear.Shape);
+
     /// <summary>interpolate_pos_encoding: the positional embedding for a grid of patches, [1, 1 + H·W, D].</summary>
     public Tensor PositionEmbeddingFor(int gridHeight, int gridWidth)
     {

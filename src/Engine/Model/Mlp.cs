@@ -7,14 +7,14 @@ namespace EmbeddingService.Engine.Model;
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // field names follow the official state dict
-    private readonly Linear fc1;
-    private readonly Linear fc2;
+    private readonly InferenceLinear fc1;
+    private readonly InferenceLinear fc2;
 #pragma warning restore IDE1006
 
     public Mlp(long dim, long hidden, bool bias = true) : base(nameof(Mlp))
     {
-        fc1 = nn.Linear(dim, hidden, hasBias: bias);
-        fc2 = nn.Linear(hidden, dim, hasBias: bias);
+        fc1 = new InferenceLinear(dim, hidden, bias);
+        fc2 = new InferenceLinear(hidden, dim, bias);
         RegisterComponents();
     }
 

@@ -7,14 +7,14 @@ namespace EmbeddingService.Engine.Model;
 public sealed class SwiGluFfn : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // field names follow the official state dict
-    private readonly Linear w12;
-    private readonly Linear w3;
+    private readonly InferenceLinear w12;
+    private readonly InferenceLinear w3;
 #pragma warning restore IDE1006
 
     public SwiGluFfn(long dim, long hidden, bool bias = true) : base(nameof(SwiGluFfn))
     {
-        w12 = nn.Linear(dim, 2 * hidden, hasBias: bias);
-        w3 = nn.Linear(hidden, dim, hasBias: bias);
+        w12 = new InferenceLinear(dim, 2 * hidden, bias);
+        w3 = new InferenceLinear(hidden, dim, bias);
         RegisterComponents();
     }
 
