@@ -28,8 +28,9 @@ public static class OneDnn
 
         """;
 
-    // Token counts of the check: a single token, odd tails, one 224² ViT/14 image, a few of them.
-    private static readonly long[] ProbeTokens = [1, 7, 257, 1030];
+    // Token counts of the check: a single token, odd tails, one 224² ViT/14 image, a few of them, and packed batches up to
+    // the service's default token budget (8224), since the faults seen were shape- and thread-dependent.
+    private static readonly long[] ProbeTokens = [1, 7, 257, 1030, 2056, 4099, 8224];
 
     // Wrong kernels give errors of the size of the outputs themselves; correct ones differ in rounding only (~1e-6).
     private const double ProbeTolerance = 1e-4;
