@@ -28,7 +28,8 @@ env DOTNET_ENVIRONMENT=Production Serilog__MinimumLevel__Default=Warning Serilog
   --Training:LocalGrpcPort=18191 --Training:LocalHttpPort=18192 > "$logs/api.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do
-  curl -fs "$rest/v1/admin/jobs" > /dev/null 2>&1 && break
+  # Ready: the configured model is loaded and warm, so the swap phases start from a serving model.
+  curl -fs "$rest/health/ready" > /dev/null 2>&1 && break
   kill -0 "$server" 2>/dev/null || { tail -20 "$logs/api.log" >&2; exit 1; }
   sleep 0.2
 done

@@ -36,7 +36,8 @@ public sealed class ActiveModelFollower(TrainerConnection trainer, ServedModelSw
                 if (!reported) logger.LogWarning("Cannot follow the trainer's active model at {Address}: {Status}; retrying", trainer.Address, e.Status.Detail);
                 reported = true;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            // Stopping: the watch ends as a cancelled call (RpcException) or a cancelled read, and neither is a failure.
+            catch (Exception e) when (e is OperationCanceledException or RpcException && stoppingToken.IsCancellationRequested)
             {
                 return;
             }
