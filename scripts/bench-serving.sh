@@ -30,7 +30,7 @@ start_server() {
   OMP_NUM_THREADS="$threads" DOTNET_ENVIRONMENT=Production Serilog__MinimumLevel__Default=Warning \
     dotnet "$api" --Serving:BindAddress=127.0.0.1 --Serving:RestPort=18080 --Serving:GrpcPort=18081 \
     --Model:Weights=random:0 --Model:Architecture=vits14 --Model:Device=cpu \
-    --Serving:MaxBatchImages="$batch" --Serving:MaxQueueDelayMs=5 "$@" >> "$logs/server.log" 2>&1 &
+    --Serving:MaxBatchImages="$batch" --Serving:MaxQueueDelayMs=5 --Training:Enabled=false "$@" >> "$logs/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 600); do
     curl -fs "$rest/health/ready" > /dev/null 2>&1 && return 0
