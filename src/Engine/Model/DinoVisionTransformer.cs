@@ -274,7 +274,7 @@ public sealed class DinoVisionTransformer : nn.Module
         if (masks is not null)
             patches = where(masks.unsqueeze(-1), mask_token.to(patches.dtype).unsqueeze(0), patches);
         var withCls = cat([cls_token.expand(count, -1, -1), patches], 1);
-        var positioned = withCls.add(PositionEmbeddingFor(gridHeight, gridWidth));
+        var positioned = withCls.add(PositionEmbeddingFor(gridHeight, gridWidth), Scalars.One);
         var tokens = register_tokens is null
             ? positioned
             : cat([positioned.narrow(1, 0, 1), register_tokens.expand(count, -1, -1), positioned.narrow(1, 1, gridHeight * gridWidth)], 1);

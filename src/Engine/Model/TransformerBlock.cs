@@ -103,9 +103,9 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
     {
         using var scope = NewDisposeScope();
         var attended = AttentionBranch(tokens, groups);
-        var afterAttention = tokens.add((ls1?.call(attended) ?? attended).mul(DropPathMask(tokens, groups)));
+        var afterAttention = tokens.add((ls1?.call(attended) ?? attended).mul(DropPathMask(tokens, groups)), Scalars.One);
         var transformed = FfnBranch(afterAttention, groups);
-        return afterAttention.add((ls2?.call(transformed) ?? transformed).mul(DropPathMask(tokens, groups))).MoveToOuterDisposeScope();
+        return afterAttention.add((ls2?.call(transformed) ?? transformed).mul(DropPathMask(tokens, groups)), Scalars.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>[T, 1]: Bernoulli(1 − rate) / (1 − rate) per sequence, repeated over its tokens.</summary>
@@ -122,11 +122,11 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
         Tensor afterAttention;
         using (var attended = AttentionBranch(tokens, groups))
         using (var scaled = ls1?.call(attended) ?? attended.alias())
-            afterAttention = tokens.add(scaled);
+            afterAttention = tokens.add(scaled, Scalars.One);
         using (afterAttention)
         using (var transformed = FfnBranch(afterAttention, groups))
         using (var scaled = ls2?.call(transformed) ?? transformed.alias())
-            return afterAttention.add(scaled);
+            return afterAttention.add(scaled, Scalars.One);
     }
 
     /// <summary>
@@ -145,13 +145,9 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
         return tokens.alias();
     }
 
-    // A Scalar made by implicit conversion at the call is a native object the GC may finalize while the native
-    // call still reads it (seen here as rare "toFloat" failures under load); this one lives for the process.
-    private static readonly Scalar One = 1.0f.ToScalar();
-
     private static void AddScaled(Tensor sum, Tensor branch, LayerScale? scale)
     {
-        if (scale is null) sum.add_(branch);
-        else sum.addcmul_(branch, scale.Gamma, One);
+        if (scale is null) sum.add_(branch, Scalars.One);
+        else sum.addcmul_(branch, scale.Gamma, Scalars.One);
     }
 }
