@@ -109,9 +109,11 @@ public sealed class ObservabilityTests
     private static async Task AssertLoggedAndCountedAsAnAbortAsync(TestService service, CollectingSink sink, string status)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!sink.Events.Any(e => e.MessageTemplate.Text.StartsWith("The client went away", StringComparison.Ordinal)))
+        // The request line is written when the pipeline unwinds, after the abort line: wait for both.
+        while (!sink.Events.Any(e => e.MessageTemplate.Text.StartsWith("The client went away", StringComparison.Ordinal))
+               || !sink.Events.Any(e => e.MessageTemplate.Text == LoggingSetup.RequestTemplate && Property(e, "RequestPath") == "\"/v1/embed\""))
         {
-            Assert.True(DateTime.UtcNow < deadline, "no client-abort line among: " + string.Join(" | ", sink.Events.Select(e => e.RenderMessage())));
+            Assert.True(DateTime.UtcNow < deadline, "no client-abort line and request line among: " + string.Join(" | ", sink.Events.Select(e => e.RenderMessage())));
             await Task.Delay(50);
         }
         var abort = sink.Events.First(e => e.MessageTemplate.Text.StartsWith("The client went away", StringComparison.Ordinal));
