@@ -30,6 +30,9 @@ public sealed class TrainerProcessTests
             Assert.Contains("cannot be reached", problem.GetProperty("detail").GetString());
 
             await TrainingApi.WaitForWorkerAsync(api.Admin);
+            // The supervisor records the new worker once its health answers, which can trail its first gRPC answer.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (supervisor.WorkerPid == first && DateTime.UtcNow < deadline) await Task.Delay(100);
             Assert.NotEqual(first, supervisor.WorkerPid);
             Assert.Equal(2, supervisor.Starts);
             var (_, state) = await TrainingApi.RunAsync(api.Admin, TrainingApi.Job(steps: 2));
