@@ -61,8 +61,10 @@ public sealed class HostTests
         Assert.StartsWith(".NET 10", versions.GetProperty("dotnet").GetString());
         Assert.Matches(@"^\d+\.\d+", versions.GetProperty("libtorch").GetString()!);
         Assert.Matches(@"^\d+\.\d+", versions.GetProperty("torchSharp").GetString()!);
+        Assert.Matches(@"^\d+\.\d+", versions.GetProperty("onnxRuntime").GetString()!);
         Assert.False(string.IsNullOrEmpty(versions.GetProperty("service").GetString()));
         Assert.Contains("cpu", info.GetProperty("device").GetString());
+        Assert.Equal("onnxruntime", info.GetProperty("backend").GetString());
     }
 
     [Fact]

@@ -5,13 +5,14 @@ using TorchSharp;
 namespace EmbeddingService.Api.Admin;
 
 /// <summary>Versions of the service, TorchSharp, the libtorch it binds and the .NET runtime.</summary>
-public sealed record VersionInfo(string Service, string TorchSharp, string Libtorch, string Dotnet)
+public sealed record VersionInfo(string Service, string TorchSharp, string Libtorch, string OnnxRuntime, string Dotnet)
 {
     /// <summary>Read after the model has loaded, when libtorch is initialised.</summary>
     public static VersionInfo Current => new(
         InformationalVersion(typeof(VersionInfo).Assembly),
         InformationalVersion(typeof(torch).Assembly),
         torch.__version__,
+        Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
         RuntimeInformation.FrameworkDescription);
 
     private static string InformationalVersion(Assembly assembly) =>

@@ -2,6 +2,7 @@ using EmbeddingService.Api.Hosting;
 using EmbeddingService.Api.Problems;
 using EmbeddingService.Api.Training;
 using EmbeddingService.Engine.Inference;
+using EmbeddingService.Engine.Text;
 using Microsoft.Extensions.Options;
 
 namespace EmbeddingService.Api.Embedding;
@@ -144,10 +145,9 @@ public sealed class EmbeddingRuntime(
         {
             WarmUp(model);
             var serving = ServingModel.Start(model, _serving);
+            logger.LogInformation("Serving {Model} ({Fingerprint}) on {Device} with {Backend}", model.Descriptor.DisplayName, model.Descriptor.WeightsFingerprint, model.Target.Describe(), KebabCaseNames<InferenceBackend>.Name(model.Backend));
             if (model.Descriptor.IsRandom)
                 logger.LogWarning("Serving {Model}: embeddings are meaningless until real weights are configured (Model__Weights)", model.Descriptor.DisplayName);
-            else
-                logger.LogInformation("Serving {Model} ({Fingerprint}) on {Device}", model.Descriptor.DisplayName, model.Descriptor.WeightsFingerprint, model.Target.Describe());
             return serving;
         }
         catch
@@ -162,8 +162,8 @@ public sealed class EmbeddingRuntime(
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();
         var size = 224;
-        var image = TorchSharp.torch.zeros([1, model.Network.Config.InChannels, size, size], model.Target.DType, model.Target.Device);
-        model.Network.ForwardFeatures(image);
+        var image = TorchSharp.torch.zeros([model.Network.Config.InChannels, size, size], model.Target.DType, model.Target.Device);
+        model.Forward.ForwardPacked([image]);
     }
 
     private ServingModel Serving() => Current ?? throw new ApiRequestError(ApiProblems.NotReady, NotReadyMessage);

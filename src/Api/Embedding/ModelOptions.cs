@@ -24,14 +24,18 @@ public sealed class ModelOptions
     [Required]
     public string Precision { get; set; } = "fp32";
 
-    /// <summary>CPU linear layers on onednn (default) or libtorch (its MKL GEMM).</summary>
+    /// <summary>CPU linear layers of the torch backend on onednn (default) or libtorch (its MKL GEMM).</summary>
     [Required]
     public string LinearKernel { get; set; } = "onednn";
+
+    /// <summary>What runs served forwards: auto (onnxruntime for CPU fp32 models whose graph agrees with the network at load, torch otherwise), torch or onnxruntime.</summary>
+    [Required]
+    public string Backend { get; set; } = "auto";
 
     /// <summary>What to load; throws <see cref="ArgumentException"/> for a value that can be refused without loading.</summary>
     public ModelLoadRequest LoadRequest()
     {
-        var request = new ModelLoadRequest { Weights = Weights, Architecture = string.IsNullOrWhiteSpace(Architecture) ? null : Architecture, Heads = Heads, Device = Device, Precision = Precision, LinearKernel = LinearKernel };
+        var request = new ModelLoadRequest { Weights = Weights, Architecture = string.IsNullOrWhiteSpace(Architecture) ? null : Architecture, Heads = Heads, Device = Device, Precision = Precision, LinearKernel = LinearKernel, Backend = Backend };
         request.Validate();
         return request;
     }

@@ -46,11 +46,12 @@ public static class BenchCommand
                 ["model"] = loaded.Descriptor.DisplayName,
                 ["random_weights"] = loaded.Descriptor.IsRandom,
                 ["device"] = loaded.Target.Describe(),
-                ["linear_kernel"] = KebabCaseNames<LinearKernel>.Name(loaded.LinearKernel),
+                ["backend"] = KebabCaseNames<InferenceBackend>.Name(loaded.Backend),
                 ["threads"] = threadCount,
                 ["batch"] = n,
                 ["resolution"] = res,
             };
+            if (loaded.Backend == InferenceBackend.Torch) report["linear_kernel"] = KebabCaseNames<LinearKernel>.Name(loaded.LinearKernel);
             var batchLayout = result.GetValue(layout) switch
             {
                 "packed" => BatchLayout.Packed,
@@ -93,16 +94,14 @@ public static class BenchCommand
     private static void MeasureForward(LoadedModel loaded, (int Height, int Width)[] sizes, BatchLayout layout, int warmup, double seconds, int? iterations, bool trim, JsonObject report)
     {
         var generator = new Generator(0);
-        var uniform = sizes.All(s => s == sizes[0]);
-        using var batchInput = uniform ? randn([sizes.Length, 3, sizes[0].Height, sizes[0].Width], generator: generator).to(loaded.Target.DType, loaded.Target.Device) : null;
-        var images = uniform ? [] : sizes.Select(s => randn([3, s.Height, s.Width], generator: generator).to(loaded.Target.DType, loaded.Target.Device)).ToArray();
+        // The served path: a list of images through the model's backend, as the scheduler hands them over.
+        var images = sizes.Select(s => randn([3, s.Height, s.Width], generator: generator).to(loaded.Target.DType, loaded.Target.Device)).ToArray();
         void Forward()
         {
             using (NewDisposeScope())
             using (no_grad())
             {
-                if (batchInput is not null) loaded.Network.ForwardFeatures(batchInput);
-                else loaded.Network.ForwardPacked(images, layout: layout);
+                loaded.Forward.ForwardPacked(images, layout: layout);
                 Synchronize(loaded.Target);
             }
         }
@@ -154,6 +153,7 @@ public static class BenchCommand
         report["managed_heap_mb_end"] = Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1);
     }
 
+    /// <summary>Time per module kind of the TorchSharp network (module hooks), whichever backend serves.</summary>
     private static JsonObject Profile(LoadedModel loaded, int batch, int res)
     {
         const int forwards = 10;

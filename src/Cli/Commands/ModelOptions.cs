@@ -18,7 +18,8 @@ public sealed class ModelOptions
     private readonly Option<int?> _heads = new("--heads") { Description = "Attention heads, for checkpoints whose width is not an official one" };
     private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
     private readonly Option<string> _precision = new("--precision") { Description = "fp32; bf16 on CUDA or a CPU with avx512_bf16/amx_bf16; fp16 on CUDA", DefaultValueFactory = _ => "fp32" };
-    private readonly Option<string> _linearKernel = new("--linear-kernel") { Description = "CPU linear layers on onednn (default) or libtorch (its MKL GEMM)", DefaultValueFactory = _ => "onednn" };
+    private readonly Option<string> _linearKernel = new("--linear-kernel") { Description = "CPU linear layers of the torch backend on onednn (default) or libtorch (its MKL GEMM)", DefaultValueFactory = _ => "onednn" };
+    private readonly Option<string> _backend = new("--backend") { Description = "What runs the forward: auto (onnxruntime for CPU fp32 models, checked at load; torch otherwise), torch or onnxruntime", DefaultValueFactory = _ => "auto" };
 
     public ModelOptions AddTo(Command command)
     {
@@ -28,6 +29,7 @@ public sealed class ModelOptions
         command.Options.Add(_device);
         command.Options.Add(_precision);
         command.Options.Add(_linearKernel);
+        command.Options.Add(_backend);
         return this;
     }
 
@@ -42,6 +44,7 @@ public sealed class ModelOptions
             Device = result.GetValue(_device)!,
             Precision = result.GetValue(_precision)!,
             LinearKernel = result.GetValue(_linearKernel)!,
+            Backend = result.GetValue(_backend)!,
         };
         request.Validate();
         return request;

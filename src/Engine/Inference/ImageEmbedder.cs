@@ -31,7 +31,7 @@ public sealed class ImageEmbedder(LoadedModel model, BatchLayout layout = BatchL
         using var noGrad = no_grad();
         var target = Model.Target;
         var inputs = images.Select(i => tensor(i.Chw, [3, i.Height, i.Width]).to(target.DType, target.Device)).ToArray();
-        using var features = Model.Network.ForwardPacked(inputs, layout: Layout);
+        using var features = Model.Forward.ForwardPacked(inputs, layout: Layout);
         var results = new ImageEmbedding[images.Count];
         for (var i = 0; i < results.Length; i++)
         {

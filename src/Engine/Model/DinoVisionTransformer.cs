@@ -9,7 +9,7 @@ namespace EmbeddingService.Engine.Model;
 /// under the official names so state dicts round-trip. Images of different sizes are packed: token-wise
 /// layers run on all tokens concatenated ([T, D], no padding), attention per group of equal lengths.
 /// </summary>
-public sealed class DinoVisionTransformer : nn.Module
+public sealed class DinoVisionTransformer : nn.Module, IPackedForward
 {
 #pragma warning disable IDE1006 // field names follow the official state dict
     private readonly Parameter cls_token;
@@ -70,18 +70,11 @@ public sealed class DinoVisionTransformer : nn.Module
         foreach (var image in images)
             if (image.dim() != 3) throw new ArgumentException($"each image must be [C, H, W], got [{string.Join(", ", image.shape)}]");
 
-        // Equal sizes are embedded together; ordering by token count makes equal lengths contiguous for attention.
-        var order = Enumerable.Range(0, images.Count)
-            .OrderBy(i => images[i].shape[1] / Config.PatchSize * (images[i].shape[2] / Config.PatchSize))
-            .ThenBy(i => images[i].shape[1])
-            .ThenBy(i => images[i].shape[2])
-            .ToArray();
         var sizeGroups = new List<(int[] Members, Tensor Images, Tensor? Masks)>();
         try
         {
-            foreach (var run in order.GroupAdjacentBy(i => (images[i].shape[1], images[i].shape[2])))
+            foreach (var members in SizeGroups.Of(images, Config.PatchSize))
             {
-                var members = run.ToArray();
                 var batch = stack(members.Select(i => images[i]).ToArray());
                 Tensor? maskBatch = null;
                 if (masks is not null && members.Any(i => masks[i] is not null))
@@ -281,7 +274,8 @@ public sealed class DinoVisionTransformer : nn.Module
         return tokens.MoveToOuterDisposeScope();
     }
 
-    private (long Count, int GridHeight, int GridWidth) CheckImages(Tensor images, Tensor? masks)
+    /// <summary>Throws unless the images are [N, C, H, W] with sides positive multiples of the patch size (and the masks fit); returns N and the grid.</summary>
+    public (long Count, int GridHeight, int GridWidth) CheckImages(Tensor images, Tensor? masks = null)
     {
         if (images.dim() != 4 || images.shape[1] != Config.InChannels)
             throw new ArgumentException($"images must be [N, {Config.InChannels}, H, W], got [{string.Join(", ", images.shape)}]");

@@ -48,8 +48,8 @@ public sealed class LinearKernelTests
     public void ViTSmallOnOneDnnGivesLibTorchsFeaturesPackedAndBatched()
     {
         using var weights = new StrongViTSmall();
-        using var oneDnn = ModelLoader.Load(new ModelLoadRequest { Weights = weights.Path, Device = "cpu", LinearKernel = "onednn" });
-        using var libTorch = ModelLoader.Load(new ModelLoadRequest { Weights = weights.Path, Device = "cpu", LinearKernel = "libtorch" });
+        using var oneDnn = ModelLoader.Load(new ModelLoadRequest { Weights = weights.Path, Device = "cpu", Backend = "torch", LinearKernel = "onednn" });
+        using var libTorch = ModelLoader.Load(new ModelLoadRequest { Weights = weights.Path, Device = "cpu", Backend = "torch", LinearKernel = "libtorch" });
         Assert.Equal(LinearKernel.Onednn, oneDnn.LinearKernel);
         Assert.Equal(LinearKernel.Libtorch, libTorch.LinearKernel);
 
