@@ -111,6 +111,7 @@ public static class BenchCommand
         var rssSamples = new JsonArray();
         var latencies = new List<double>();
         var trims = new List<double>();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
         while (iterations is { } count ? latencies.Count < count : total.Elapsed.TotalSeconds < seconds || latencies.Count < 3)
         {
@@ -126,8 +127,9 @@ public static class BenchCommand
             if (latencies.Count == 10) rssAfter10 = ProcessMemory.CurrentRssBytes();
             if (latencies.Count % (latencies.Count < 100 ? 10 : 100) == 0) rssSamples.Add(Math.Round(ProcessMemory.CurrentRssBytes() / 1048576.0, 1));
         }
-        foreach (var image in images) image.Dispose();
         var elapsed = total.Elapsed.TotalSeconds;
+        var cpuMilliseconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        foreach (var image in images) image.Dispose();
         var config = loaded.Network.Config;
         var tokensPerForward = sizes.Sum(s => 1 + config.NumRegisters + s.Height / config.PatchSize * (s.Width / config.PatchSize));
         var flopsPerForward = sizes.Sum(s => FlopCounter.ForwardFlops(config, s.Height, s.Width));
@@ -141,6 +143,8 @@ public static class BenchCommand
         report["gflop_per_s"] = Math.Round(forwards * flopsPerForward / elapsed / 1e9, 2);
         report["latency_ms_p50"] = Math.Round(latencies[latencies.Count / 2], 2);
         report["latency_ms_min"] = Math.Round(latencies[0], 2);
+        // Steadier than wall time on a shared machine, at one thread: spinning worker threads inflate it at more.
+        report["cpu_ms_per_image"] = Math.Round(cpuMilliseconds / (forwards * sizes.Length), 2);
         if (trim)
         {
             trims.Sort();

@@ -56,12 +56,16 @@ internal sealed class OnnxGraphBuilder(string name)
         return names;
     }
 
-    /// <summary>Renames a node output to a graph output name (the last node that produced it).</summary>
+    /// <summary>Makes a node output a graph output under another name (its consumers follow the rename).</summary>
     public void Output(string producedName, string outputName, params object[] dims)
     {
         foreach (var node in _graph.Node)
+        {
             for (var i = 0; i < node.Output.Count; i++)
                 if (node.Output[i] == producedName) node.Output[i] = outputName;
+            for (var i = 0; i < node.Input.Count; i++)
+                if (node.Input[i] == producedName) node.Input[i] = outputName;
+        }
         _graph.Output.Add(FloatValue(outputName, dims));
     }
 

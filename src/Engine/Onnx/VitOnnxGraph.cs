@@ -8,8 +8,9 @@ namespace EmbeddingService.Engine.Onnx;
 /// images. Inputs: <c>pixels</c> [N, C, H, W], <c>positions</c> [1, P, D] (the position embedding of the patches,
 /// interpolated for the grid by the network) and <c>prefix</c> [1, 1 + R, D] (cls + its position embedding, then the
 /// registers). Outputs: <c>normed</c> and <c>prenorm</c>, [N, 1 + R + P, D].
-/// At build time LayerScale is folded into the projection before it and the attention scale into the query weights,
-/// so each residual add, its bias and the next LayerNorm are one SkipLayerNormalization.
+/// At build time LayerScale is folded into the projection before it and the attention scale into the query weights.
+/// Plain Add + LayerNormalization on purpose: ONNX Runtime 1.31's SkipLayerNormalization made the whole forward ~10%
+/// slower on the CPU (measured, one thread, CPU time per image).
 /// </summary>
 internal static class VitOnnxGraph
 {
@@ -23,19 +24,13 @@ internal static class VitOnnxGraph
         var weights = network.state_dict();
         var graph = new OnnxGraphBuilder("dinov2");
         var x = Tokens(graph, config, weights);
-        var normed = graph.Op("LayerNormalization",
-            [x, graph.Weight("blocks.0.norm1.weight", weights["blocks.0.norm1.weight"]), graph.Weight("blocks.0.norm1.bias", weights["blocks.0.norm1.bias"])],
-            OnnxAttribute.Of("epsilon", (float)config.LayerNormEps), OnnxAttribute.Of("axis", -1L));
         for (var b = 0; b < config.Depth; b++)
         {
             var prefix = $"blocks.{b}.";
-            var attended = Attention(graph, config, weights, prefix, normed);
-            (normed, x) = SkipNorm(graph, config, weights, attended.Output, x, attended.Bias, $"{prefix}norm2");
-            var transformed = Ffn(graph, config, weights, prefix, normed);
-            var nextNorm = b + 1 < config.Depth ? $"blocks.{b + 1}.norm1" : "norm";
-            (normed, x) = SkipNorm(graph, config, weights, transformed.Output, x, transformed.Bias, nextNorm);
+            x = graph.Op("Add", [x, Attention(graph, config, weights, prefix, LayerNorm(graph, config, weights, x, $"{prefix}norm1"))]);
+            x = graph.Op("Add", [x, Ffn(graph, config, weights, prefix, LayerNorm(graph, config, weights, x, $"{prefix}norm2"))]);
         }
-        graph.Output(normed, Normed, "n", "length", config.EmbedDim);
+        graph.Output(LayerNorm(graph, config, weights, x, "norm"), Normed, "n", "length", config.EmbedDim);
         graph.Output(x, Prenorm, "n", "length", config.EmbedDim);
         if (graph.InitializerBytes > MaxModelBytes)
             throw new NotSupportedException($"the model's {graph.InitializerBytes / 1048576} MiB of weights exceed what one serialised ONNX model holds ({MaxModelBytes / 1048576} MiB)");
@@ -68,8 +63,8 @@ internal static class VitOnnxGraph
         return graph.Op("Concat", [prefixes, positioned], OnnxAttribute.Of("axis", 1L));
     }
 
-    /// <summary>Self-attention up to the output projection; the projection's bias (LayerScale folded in) is returned apart.</summary>
-    private static (string Output, string? Bias) Attention(OnnxGraphBuilder graph, VitConfig config, Dictionary<string, Tensor> weights, string prefix, string normed)
+    /// <summary>ls1(attn(x)): self-attention with LayerScale folded into the output projection.</summary>
+    private static string Attention(OnnxGraphBuilder graph, VitConfig config, Dictionary<string, Tensor> weights, string prefix, string normed)
     {
         var (dim, heads, headDim) = ((long)config.EmbedDim, (long)config.NumHeads, (long)config.HeadDim);
         var qkvWeight = weights[$"{prefix}attn.qkv.weight"];
@@ -84,8 +79,7 @@ internal static class VitOnnxGraph
                 weight = weight.mul(scale);
                 bias = bias?.mul(scale);
             }
-            var projected = graph.Op("MatMul", [normed, graph.Weight($"{prefix}attn.{role}.weight", weight)]);
-            if (bias is not null) projected = graph.Op("Add", [projected, graph.Weight($"{prefix}attn.{role}.bias", bias)]);
+            var projected = Linear(graph, normed, $"{prefix}attn.{role}", weight, bias);
             var split = graph.Op("Reshape", [projected, graph.Int64s($"{prefix}attn.{role}.heads", 0, 0, heads, headDim)]);
             return graph.Op("Transpose", [split], OnnxAttribute.Of("perm", permutation));
         }
@@ -99,12 +93,12 @@ internal static class VitOnnxGraph
         return ScaledLinear(graph, config, weights, merged, $"{prefix}attn.proj", $"{prefix}ls1.gamma", config.ProjBias);
     }
 
-    private static (string Output, string? Bias) Ffn(OnnxGraphBuilder graph, VitConfig config, Dictionary<string, Tensor> weights, string prefix, string normed)
+    /// <summary>ls2(ffn(x)): the MLP or SwiGLU with LayerScale folded into its last layer.</summary>
+    private static string Ffn(OnnxGraphBuilder graph, VitConfig config, Dictionary<string, Tensor> weights, string prefix, string normed)
     {
         if (config.Ffn == FfnKind.SwiGlu)
         {
-            var fused = graph.Op("MatMul", [normed, graph.Weight($"{prefix}mlp.w12.weight", weights[$"{prefix}mlp.w12.weight"].t())]);
-            if (config.FfnBias) fused = graph.Op("Add", [fused, graph.Weight($"{prefix}mlp.w12.bias", weights[$"{prefix}mlp.w12.bias"])]);
+            var fused = Linear(graph, normed, $"{prefix}mlp.w12", weights[$"{prefix}mlp.w12.weight"].t(), config.FfnBias ? weights[$"{prefix}mlp.w12.bias"] : null);
             var halves = graph.Node("Split", "", [fused], 2, OnnxAttribute.Of("axis", -1L));
             var gate = graph.Op("Mul", [halves[0], graph.Op("Sigmoid", [halves[0]])]);
             return ScaledLinear(graph, config, weights, graph.Op("Mul", [gate, halves[1]]), $"{prefix}mlp.w3", $"{prefix}ls2.gamma", config.FfnBias);
@@ -117,8 +111,8 @@ internal static class VitOnnxGraph
         return ScaledLinear(graph, config, weights, activated, $"{prefix}mlp.fc2", $"{prefix}ls2.gamma", config.FfnBias);
     }
 
-    /// <summary>γ·(x·Wᵀ + b) as x·(Wᵀ·diag γ), with γ·b returned as the bias for the residual add.</summary>
-    private static (string Output, string? Bias) ScaledLinear(OnnxGraphBuilder graph, VitConfig config, Dictionary<string, Tensor> weights, string input, string layer, string gammaName, bool hasBias)
+    /// <summary>γ·(x·Wᵀ + b) as x·(Wᵀ·diag γ) + γ·b.</summary>
+    private static string ScaledLinear(OnnxGraphBuilder graph, VitConfig config, Dictionary<string, Tensor> weights, string input, string layer, string gammaName, bool hasBias)
     {
         var weight = weights[$"{layer}.weight"].t();
         var bias = hasBias ? weights[$"{layer}.bias"] : null;
@@ -128,16 +122,17 @@ internal static class VitOnnxGraph
             weight = weight.mul(gamma);
             bias = bias?.mul(gamma);
         }
-        var output = graph.Op("MatMul", [input, graph.Weight($"{layer}.weight", weight)]);
-        return (output, bias is null ? null : graph.Weight($"{layer}.bias", bias));
+        return Linear(graph, input, layer, weight, bias);
     }
 
-    /// <summary>LayerNorm(branch + residual + bias) and the sum itself, in one SkipLayerNormalization.</summary>
-    private static (string Normed, string Sum) SkipNorm(OnnxGraphBuilder graph, VitConfig config, Dictionary<string, Tensor> weights, string branch, string residual, string? bias, string norm)
+    /// <summary>x·W + b, with W already [in, out].</summary>
+    private static string Linear(OnnxGraphBuilder graph, string input, string layer, Tensor weight, Tensor? bias)
     {
-        var outputs = graph.Node("SkipLayerNormalization", "com.microsoft",
-            [branch, residual, graph.Weight($"{norm}.weight", weights[$"{norm}.weight"]), graph.Weight($"{norm}.bias", weights[$"{norm}.bias"]), bias ?? ""],
-            4, OnnxAttribute.Of("epsilon", (float)config.LayerNormEps));
-        return (outputs[0], outputs[3]);
+        var output = graph.Op("MatMul", [input, graph.Weight($"{layer}.weight", weight)]);
+        return bias is null ? output : graph.Op("Add", [output, graph.Weight($"{layer}.bias", bias)]);
     }
+
+    private static string LayerNorm(OnnxGraphBuilder graph, VitConfig config, Dictionary<string, Tensor> weights, string input, string norm) =>
+        graph.Op("LayerNormalization", [input, graph.Weight($"{norm}.weight", weights[$"{norm}.weight"]), graph.Weight($"{norm}.bias", weights[$"{norm}.bias"])],
+            OnnxAttribute.Of("epsilon", (float)config.LayerNormEps), OnnxAttribute.Of("axis", -1L));
 }
