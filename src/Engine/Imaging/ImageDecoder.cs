@@ -21,7 +21,9 @@ public sealed class ImageDecoder
 
     public ImageLimits Limits { get; }
 
-    public RgbImage Decode(ReadOnlySpan<byte> encoded)
+    public RgbImage Decode(ReadOnlySpan<byte> encoded) => Decode(encoded, clock: null);
+
+    internal RgbImage Decode(ReadOnlySpan<byte> encoded, StageClock? clock)
     {
         if (encoded.IsEmpty)
             throw new ImageDecodeException(ImageDecodeError.Empty, "the image body is empty");
@@ -50,9 +52,11 @@ public sealed class ImageDecoder
                     FillTransparent(rgba, GifBackdrop.Find(encoded));
                 // Pillow's origin for a PNG comes from chunks Skia does not read; for the other formats Skia's EXIF origin is Pillow's.
                 var origin = format == SKEncodedImageFormat.Png ? OriginOf(pngOrientation) : codec.EncodedOrigin;
+                clock?.Lap(PreprocessStage.Decode);
                 image = UprightRgbCopier.Copy(rgba, info.RowBytes, info.Width, info.Height, origin);
             }
         }
+        clock?.Lap(PreprocessStage.Upright);
         return image;
     }
 

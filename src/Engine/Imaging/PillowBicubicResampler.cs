@@ -17,7 +17,9 @@ public static class PillowBicubicResampler
     /// Computes only the crop window of the resized picture. Every output pixel depends on the input alone,
     /// so this equals resizing the whole picture and cropping, without the work outside the window.
     /// </summary>
-    public static RgbImage ResizeAndCrop(RgbImage source, ResizePlan plan)
+    public static RgbImage ResizeAndCrop(RgbImage source, ResizePlan plan) => ResizeAndCrop(source, plan, clock: null);
+
+    internal static RgbImage ResizeAndCrop(RgbImage source, ResizePlan plan, StageClock? clock)
     {
         ArgumentNullException.ThrowIfNull(source);
         var horizontal = plan.ResizedWidth == source.Width
@@ -42,12 +44,13 @@ public static class PillowBicubicResampler
             (band, bandStart, bandStride) = (new byte[rowCount * rowBytes], 0, rowBytes);
             ResampleRows(source, firstRow, rowCount, horizontal, band);
         }
+        clock?.Lap(PreprocessStage.ResizeHorizontal);
 
-        if (vertical is not null)
-            return new RgbImage(plan.CropWidth, plan.CropHeight, ResampleColumns(band, bandStart, bandStride, firstRow, rowBytes, vertical));
-        if (horizontal is not null)
-            return new RgbImage(plan.CropWidth, plan.CropHeight, band);
-        return new RgbImage(plan.CropWidth, plan.CropHeight, CopyWindow(band, bandStart, bandStride, rowBytes, rowCount));
+        var output = vertical is not null ? ResampleColumns(band, bandStart, bandStride, firstRow, rowBytes, vertical)
+            : horizontal is not null ? band
+            : CopyWindow(band, bandStart, bandStride, rowBytes, rowCount);
+        clock?.Lap(PreprocessStage.ResizeVertical);
+        return new RgbImage(plan.CropWidth, plan.CropHeight, output);
     }
 
     private static void ResampleRows(RgbImage source, int firstRow, int rowCount, BicubicAxisCoefficients coefficients, byte[] output)
