@@ -10,8 +10,16 @@ public sealed class ImageDecoder
 {
     private const int DecodedBytesPerPixel = 4;
 
-    public ImageDecoder(ImageLimits? limits = null)
+    private readonly bool _turboJpeg;
+
+    public ImageDecoder(ImageLimits? limits = null) : this(limits, turboJpeg: true)
     {
+    }
+
+    /// <param name="turboJpeg">false: every JPEG through Skia, whatever the system has (for comparing the two).</param>
+    internal ImageDecoder(ImageLimits? limits, bool turboJpeg)
+    {
+        _turboJpeg = turboJpeg;
         Limits = limits ?? new ImageLimits();
         if (Limits.MaxBytes <= 0)
             throw new ArgumentException($"MaxBytes must be positive, got {Limits.MaxBytes}", nameof(limits));
@@ -51,7 +59,7 @@ public sealed class ImageDecoder
                     ?? throw CreateFailure(result, encoded);
                 if (codec.EncodedFormat != format)
                     throw new ImageDecodeException(ImageDecodeError.Corrupt, $"the data starts like {format} but decodes as {codec.EncodedFormat}");
-                var rgba = DecodeFirstFrame(codec);
+                var rgba = DecodeFirstFrame(codec, encoded);
                 if (format == SKEncodedImageFormat.Gif)
                     FillTransparent(rgba.Bytes, GifBackdrop.Find(encoded));
                 // Pillow's origin for a PNG comes from chunks Skia does not read; for the other formats Skia's EXIF origin is Pillow's.
@@ -60,7 +68,7 @@ public sealed class ImageDecoder
         }
     }
 
-    private RentedPixels DecodeFirstFrame(SKCodec codec)
+    private RentedPixels DecodeFirstFrame(SKCodec codec, ReadOnlySpan<byte> encoded)
     {
         var stored = codec.Info;
         if (stored.Width <= 0 || stored.Height <= 0)
@@ -71,6 +79,8 @@ public sealed class ImageDecoder
         // A null colour space asks Skia for the stored values, without applying any embedded ICC profile.
         var target = new SKImageInfo(stored.Width, stored.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
         var rgba = new RentedPixels(stored.Width, stored.Height, DecodedBytesPerPixel);
+        if (_turboJpeg && codec.EncodedFormat == SKEncodedImageFormat.Jpeg && TurboJpeg.TryDecode(encoded, stored.Width, stored.Height, rgba.Bytes))
+            return rgba;
         SKCodecResult result;
         unsafe
         {
