@@ -28,9 +28,10 @@ RUN --mount=type=cache,id=embedding-nuget,target=/root/.nuget/packages \
 
 # ---- runtime bases -----------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime-cpu
-# curl for HEALTHCHECK (the aspnet image has none). The image already has the non-root user app (UID 1654).
+# curl for HEALTHCHECK (the aspnet image has none); libturbojpeg0: JPEG decoding with SIMD (ImageDecoder uses Skia without
+# it, at twice the time). The image already has the non-root user app (UID 1654).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
+ && apt-get install -y --no-install-recommends curl libturbojpeg0 \
  && rm -rf /var/lib/apt/lists/*
 ENV Model__Device=cpu
 
@@ -39,7 +40,7 @@ FROM ${CUDA_IMAGE} AS runtime-cuda
 COPY --from=mcr.microsoft.com/dotnet/aspnet:10.0-noble /usr/share/dotnet /usr/share/dotnet
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \
  && apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl libicu74 libssl3t64 libstdc++6 tzdata zlib1g \
+ && apt-get install -y --no-install-recommends ca-certificates curl libicu74 libssl3t64 libstdc++6 libturbojpeg0 tzdata zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 1654 app \
  && useradd --uid 1654 --gid 1654 --create-home --shell /usr/sbin/nologin app

@@ -25,6 +25,7 @@ public static class EmbedCtl
         root.Subcommands.Add(PreprocessCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(BenchPreprocessCommand.Create());
         root.Subcommands.Add(LoadCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(LoadCollectionsCommand.Create());

@@ -92,12 +92,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
         var watch = Stopwatch.StartNew();
         try
         {
-            var image = await Task.Run(() =>
-            {
-                var rgb = _decoder.Decode(input.Data.Span);
-                pixels.Charge(rgb.Width, rgb.Height);
-                return preprocessor.Process(rgb);
-            }, cancellationToken);
+            var image = await Task.Run(() => preprocessor.Process(input.Data.Span, pixels.Charge), cancellationToken);
             return (new EmbedOutcome(index, input.Id, null, null, watch.Elapsed), image);
         }
         catch (SchedulerRejectedException e)

@@ -10,8 +10,16 @@ public sealed class ImageDecoder
 {
     private const int DecodedBytesPerPixel = 4;
 
-    public ImageDecoder(ImageLimits? limits = null)
+    private readonly bool _turboJpeg;
+
+    public ImageDecoder(ImageLimits? limits = null) : this(limits, turboJpeg: true)
     {
+    }
+
+    /// <param name="turboJpeg">false: every JPEG through Skia, whatever the system has (for comparing the two).</param>
+    internal ImageDecoder(ImageLimits? limits, bool turboJpeg)
+    {
+        _turboJpeg = turboJpeg;
         Limits = limits ?? new ImageLimits();
         if (Limits.MaxBytes <= 0)
             throw new ArgumentException($"MaxBytes must be positive, got {Limits.MaxBytes}", nameof(limits));
@@ -22,6 +30,13 @@ public sealed class ImageDecoder
     public ImageLimits Limits { get; }
 
     public RgbImage Decode(ReadOnlySpan<byte> encoded)
+    {
+        using var stored = DecodeStored(encoded);
+        return UprightRgbCopier.CopyToRgb(stored.Rgba, stored.Origin);
+    }
+
+    /// <summary>The pixels as stored, with the EXIF origin Pillow would apply to them.</summary>
+    internal StoredRaster DecodeStored(ReadOnlySpan<byte> encoded)
     {
         if (encoded.IsEmpty)
             throw new ImageDecodeException(ImageDecodeError.Empty, "the image body is empty");
@@ -34,7 +49,6 @@ public sealed class ImageDecoder
             CheckPixelCount(declared, "the BMP header declares");
         var pngOrientation = format == SKEncodedImageFormat.Png ? PngMetadata.ReadOrientation(encoded) : null;
 
-        RgbImage image;
         unsafe
         {
             fixed (byte* bytes = encoded)
@@ -45,18 +59,16 @@ public sealed class ImageDecoder
                     ?? throw CreateFailure(result, encoded);
                 if (codec.EncodedFormat != format)
                     throw new ImageDecodeException(ImageDecodeError.Corrupt, $"the data starts like {format} but decodes as {codec.EncodedFormat}");
-                var rgba = DecodeFirstFrame(codec, out var info);
+                var rgba = DecodeFirstFrame(codec, encoded);
                 if (format == SKEncodedImageFormat.Gif)
-                    FillTransparent(rgba, GifBackdrop.Find(encoded));
+                    FillTransparent(rgba.Bytes, GifBackdrop.Find(encoded));
                 // Pillow's origin for a PNG comes from chunks Skia does not read; for the other formats Skia's EXIF origin is Pillow's.
-                var origin = format == SKEncodedImageFormat.Png ? OriginOf(pngOrientation) : codec.EncodedOrigin;
-                image = UprightRgbCopier.Copy(rgba, info.RowBytes, info.Width, info.Height, origin);
+                return new StoredRaster(rgba, format == SKEncodedImageFormat.Png ? OriginOf(pngOrientation) : codec.EncodedOrigin);
             }
         }
-        return image;
     }
 
-    private byte[] DecodeFirstFrame(SKCodec codec, out SKImageInfo target)
+    private RentedPixels DecodeFirstFrame(SKCodec codec, ReadOnlySpan<byte> encoded)
     {
         var stored = codec.Info;
         if (stored.Width <= 0 || stored.Height <= 0)
@@ -65,17 +77,20 @@ public sealed class ImageDecoder
         CheckPixelCount(pixelCount, $"the image declares {stored.Width}x{stored.Height} =");
 
         // A null colour space asks Skia for the stored values, without applying any embedded ICC profile.
-        target = new SKImageInfo(stored.Width, stored.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
-        var rgba = GC.AllocateUninitializedArray<byte>(checked((int)(pixelCount * DecodedBytesPerPixel)));
+        var target = new SKImageInfo(stored.Width, stored.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
+        var rgba = new RentedPixels(stored.Width, stored.Height, DecodedBytesPerPixel);
+        if (_turboJpeg && codec.EncodedFormat == SKEncodedImageFormat.Jpeg && TurboJpeg.TryDecode(encoded, stored.Width, stored.Height, rgba.Bytes))
+            return rgba;
         SKCodecResult result;
         unsafe
         {
-            fixed (byte* pixels = rgba)
-                result = codec.GetPixels(target, (IntPtr)pixels, target.RowBytes, new SKCodecOptions(frameIndex: 0));
+            fixed (byte* pixels = rgba.Bytes)
+                result = codec.GetPixels(target, (IntPtr)pixels, rgba.Rows.Stride, new SKCodecOptions(frameIndex: 0));
         }
-        if (result != SKCodecResult.Success)
-            throw PixelFailure(result, codec.EncodedFormat);
-        return rgba;
+        if (result == SKCodecResult.Success)
+            return rgba;
+        rgba.Dispose();
+        throw PixelFailure(result, codec.EncodedFormat);
     }
 
     private void CheckPixelCount(long pixelCount, string declaredBy)

@@ -13,25 +13,44 @@ public static class ImageNetNormalization
     public static PreprocessedImage ToChw(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var chw = GC.AllocateUninitializedArray<float>(3 * image.Width * image.Height);
-        WriteChw(image, chw);
-        return new PreprocessedImage(image.Height, image.Width, chw);
+        return ToChw(PixelRows.Of(image));
     }
 
     /// <summary>The same values written into <paramref name="chw"/> (3·H·W floats), e.g. a row of a batch tensor.</summary>
     public static void WriteChw(RgbImage image, Span<float> chw)
     {
         ArgumentNullException.ThrowIfNull(image);
+        WriteChw(PixelRows.Of(image), chw);
+    }
+
+    internal static PreprocessedImage ToChw(PixelRows image)
+    {
+        var chw = GC.AllocateUninitializedArray<float>(3 * image.Width * image.Height);
+        WriteChw(image, chw);
+        return new PreprocessedImage(image.Height, image.Width, chw);
+    }
+
+    internal static void WriteChw(PixelRows image, Span<float> chw)
+    {
         var planeSize = image.Width * image.Height;
         if (chw.Length != 3 * planeSize)
             throw new ArgumentException($"a 3x{image.Height}x{image.Width} tensor needs {3 * planeSize} values, the destination holds {chw.Length}", nameof(chw));
-        ReadOnlySpan<byte> pixels = image.Pixels;
-        for (var channel = 0; channel < 3; channel++)
+        ReadOnlySpan<float> red = Levels[0], green = Levels[1], blue = Levels[2];
+        var redPlane = chw[..planeSize];
+        var greenPlane = chw.Slice(planeSize, planeSize);
+        var bluePlane = chw[(2 * planeSize)..];
+        var step = image.PixelBytes;
+        for (var y = 0; y < image.Height; y++)
         {
-            var levels = Levels[channel];
-            var plane = chw.Slice(channel * planeSize, planeSize);
-            for (var i = 0; i < planeSize; i++)
-                plane[i] = levels[pixels[i * 3 + channel]];
+            ReadOnlySpan<byte> row = image.Row(y);
+            var start = y * image.Width;
+            for (var x = 0; x < image.Width; x++)
+            {
+                var pixel = row.Slice(x * step, 3);
+                redPlane[start + x] = red[pixel[0]];
+                greenPlane[start + x] = green[pixel[1]];
+                bluePlane[start + x] = blue[pixel[2]];
+            }
         }
     }
 

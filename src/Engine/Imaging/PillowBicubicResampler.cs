@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace EmbeddingService.Engine.Imaging;
 
@@ -8,8 +11,9 @@ namespace EmbeddingService.Engine.Imaging;
 /// </summary>
 public static class PillowBicubicResampler
 {
-    private const int Channels = 3;
     private const int Rounding = 1 << (BicubicAxisCoefficients.PrecisionBits - 1);
+    /// <summary>The horizontal pass works on 4-byte pixels: one pixel is one vector of four 32-bit sums.</summary>
+    private const int BandPixelBytes = 4;
 
     public static RgbImage Resize(RgbImage source, int width, int height) => ResizeAndCrop(source, ResizePlan.WithoutCrop(width, height));
 
@@ -20,6 +24,13 @@ public static class PillowBicubicResampler
     public static RgbImage ResizeAndCrop(RgbImage source, ResizePlan plan)
     {
         ArgumentNullException.ThrowIfNull(source);
+        using var resized = ResizeAndCrop(PixelRows.Of(source), plan, clock: null);
+        return resized.Rows.ToRgbImage();
+    }
+
+    /// <summary>The crop window of the resized <paramref name="source"/>, in 3- or 4-byte pixels (4 whenever the width is resampled).</summary>
+    internal static RentedPixels ResizeAndCrop(PixelRows source, ResizePlan plan, StageClock? clock)
+    {
         var horizontal = plan.ResizedWidth == source.Width
             ? null
             : BicubicAxisCoefficients.Compute(source.Width, plan.ResizedWidth, plan.CropLeft, plan.CropWidth);
@@ -27,106 +38,166 @@ public static class PillowBicubicResampler
             ? null
             : BicubicAxisCoefficients.Compute(source.Height, plan.ResizedHeight, plan.CropTop, plan.CropHeight);
 
+        // The vertical pass reads only these rows of the horizontally resampled picture.
         var firstRow = vertical?.FirstInput[0] ?? plan.CropTop;
         var rowCount = vertical is null ? plan.CropHeight : vertical.FirstInput[^1] + vertical.InputCount[^1] - firstRow;
-        var rowBytes = plan.CropWidth * Channels;
 
-        byte[] band;
-        int bandStart, bandStride;
-        if (horizontal is null)
+        RentedPixels? band = null;
+        try
         {
-            (band, bandStart, bandStride) = (source.Pixels, firstRow * source.Stride + plan.CropLeft * Channels, source.Stride);
-        }
-        else
-        {
-            (band, bandStart, bandStride) = (new byte[rowCount * rowBytes], 0, rowBytes);
-            ResampleRows(source, firstRow, rowCount, horizontal, band);
-        }
-
-        if (vertical is not null)
-            return new RgbImage(plan.CropWidth, plan.CropHeight, ResampleColumns(band, bandStart, bandStride, firstRow, rowBytes, vertical));
-        if (horizontal is not null)
-            return new RgbImage(plan.CropWidth, plan.CropHeight, band);
-        return new RgbImage(plan.CropWidth, plan.CropHeight, CopyWindow(band, bandStart, bandStride, rowBytes, rowCount));
-    }
-
-    private static void ResampleRows(RgbImage source, int firstRow, int rowCount, BicubicAxisCoefficients coefficients, byte[] output)
-    {
-        var outputWidth = coefficients.InputCount.Length;
-        for (var r = 0; r < rowCount; r++)
-        {
-            ReadOnlySpan<byte> input = source.Pixels.AsSpan((firstRow + r) * source.Stride, source.Stride);
-            var row = output.AsSpan(r * outputWidth * Channels, outputWidth * Channels);
-            for (var x = 0; x < outputWidth; x++)
+            PixelRows rows;
+            if (horizontal is null)
             {
-                var weights = coefficients.WeightsOf(x);
-                var taps = input.Slice(coefficients.FirstInput[x] * Channels, weights.Length * Channels);
-                int red = Rounding, green = Rounding, blue = Rounding;
-                for (var k = 0; k < weights.Length; k++)
-                {
-                    var weight = weights[k];
-                    red += taps[k * Channels] * weight;
-                    green += taps[k * Channels + 1] * weight;
-                    blue += taps[k * Channels + 2] * weight;
-                }
-                row[x * Channels] = ToByte(red);
-                row[x * Channels + 1] = ToByte(green);
-                row[x * Channels + 2] = ToByte(blue);
+                rows = source.Window(plan.CropLeft, firstRow, plan.CropWidth, rowCount);
             }
+            else
+            {
+                band = new RentedPixels(plan.CropWidth, rowCount, BandPixelBytes);
+                ResampleRows(source, firstRow, horizontal, band.Rows);
+                rows = band.Rows;
+            }
+            clock?.Lap(PreprocessStage.ResizeHorizontal);
+
+            RentedPixels output;
+            if (vertical is null && band is not null)
+            {
+                (output, band) = (band, null);
+            }
+            else
+            {
+                output = new RentedPixels(plan.CropWidth, plan.CropHeight, rows.PixelBytes);
+                if (vertical is null)
+                    rows.CopyTo(output.Rows);
+                else
+                    ResampleColumns(rows, firstRow, vertical, output.Rows);
+            }
+            clock?.Lap(PreprocessStage.ResizeVertical);
+            return output;
+        }
+        finally
+        {
+            band?.Dispose();
         }
     }
 
-    private static byte[] ResampleColumns(byte[] band, int bandStart, int bandStride, int bandFirstRow, int rowBytes, BicubicAxisCoefficients coefficients)
+    private static void ResampleRows(PixelRows source, int firstRow, BicubicAxisCoefficients coefficients, PixelRows band)
     {
-        var outputHeight = coefficients.InputCount.Length;
-        var output = new byte[outputHeight * rowBytes];
-        var sums = new int[rowBytes];
-        for (var y = 0; y < outputHeight; y++)
+        // 3-byte pixels are widened a row at a time, so the pass always reads a pixel as one 32-bit load.
+        using var widened = source.PixelBytes == BandPixelBytes ? null : new RentedPixels(source.Width, 1, BandPixelBytes);
+        for (var r = 0; r < band.Height; r++)
         {
-            // Summing tap by tap over whole rows gives Pillow's integer sums (addition order does not matter) at cache-friendly cost.
-            sums.AsSpan().Fill(Rounding);
+            ReadOnlySpan<byte> input = source.Row(firstRow + r);
+            if (widened is not null)
+            {
+                WidenRgb(input, widened.Bytes);
+                input = widened.Bytes;
+            }
+            ResampleRow(input, band.Row(r), coefficients);
+        }
+    }
+
+    /// <summary>One row of 4-byte pixels: each output pixel's taps summed as four 32-bit lanes, Pillow's integer sums per channel.</summary>
+    private static void ResampleRow(ReadOnlySpan<byte> input, Span<byte> output, BicubicAxisCoefficients coefficients)
+    {
+        var (firstInput, inputCount, kernelSize) = (coefficients.FirstInput, coefficients.InputCount, coefficients.KernelSize);
+        // The unchecked reads below stay inside these bounds: the coefficients never reach past the input's last pixel.
+        if (output.Length != inputCount.Length * BandPixelBytes || input.Length < (firstInput[^1] + inputCount[^1]) * BandPixelBytes)
+            throw new ArgumentException("the row does not match the coefficients");
+        ref var inputStart = ref MemoryMarshal.GetReference(input);
+        ref var outputStart = ref MemoryMarshal.GetReference(output);
+        ref var weightsStart = ref MemoryMarshal.GetArrayDataReference(coefficients.Weights);
+        for (var x = 0; x < inputCount.Length; x++)
+        {
+            ref var taps = ref Unsafe.Add(ref inputStart, firstInput[x] * BandPixelBytes);
+            ref var weights = ref Unsafe.Add(ref weightsStart, x * kernelSize);
+            var sums = Vector128.Create(Rounding);
+            for (var k = 0; k < inputCount[x]; k++)
+                sums += Widen(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref taps, k * BandPixelBytes))) * Vector128.Create(Unsafe.Add(ref weights, k));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref outputStart, x * BandPixelBytes), ToBytes(sums));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Widen(uint pixel) =>
+        Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(pixel).AsByte())).AsInt32();
+
+    /// <summary>Four fixed-point sums to four bytes, as Pillow's <c>clip8</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint ToBytes(Vector128<int> sums)
+    {
+        var clamped = Vector128.Min(Vector128.Max(Vector128.ShiftRightArithmetic(sums, BicubicAxisCoefficients.PrecisionBits), Vector128<int>.Zero), Vector128.Create(255));
+        var lowBytes = Vector128.Create((byte)0, 4, 8, 12, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF);
+        return Vector128.Shuffle(clamped.AsByte(), lowBytes).AsUInt32().ToScalar();
+    }
+
+    private static void WidenRgb(ReadOnlySpan<byte> rgb, Span<byte> rgbx)
+    {
+        for (var x = 0; x < rgb.Length / 3; x++)
+        {
+            rgbx[x * 4] = rgb[x * 3];
+            rgbx[x * 4 + 1] = rgb[x * 3 + 1];
+            rgbx[x * 4 + 2] = rgb[x * 3 + 2];
+        }
+    }
+
+    /// <summary>
+    /// The vertical pass. Each output row sums its input rows tap by tap, a vector of bytes at a time with its
+    /// sums in registers; addition order does not change integer sums, so these are Pillow's.
+    /// </summary>
+    private static void ResampleColumns(PixelRows rows, int rowsFirstInput, BicubicAxisCoefficients coefficients, PixelRows output)
+    {
+        var rowBytes = output.RowBytes;
+        if (rows.RowBytes != rowBytes || coefficients.FirstInput[0] < rowsFirstInput
+            || coefficients.FirstInput[^1] + coefficients.InputCount[^1] - rowsFirstInput > rows.Height)
+            throw new ArgumentException("the rows do not match the coefficients");
+        for (var y = 0; y < output.Height; y++)
+        {
             var weights = coefficients.WeightsOf(y);
-            var firstTap = bandStart + (coefficients.FirstInput[y] - bandFirstRow) * bandStride;
-            for (var k = 0; k < weights.Length; k++)
-                Accumulate(band.AsSpan(firstTap + k * bandStride, rowBytes), weights[k], sums);
-            var row = output.AsSpan(y * rowBytes, rowBytes);
-            for (var i = 0; i < rowBytes; i++)
-                row[i] = ToByte(sums[i]);
-        }
-        return output;
-    }
-
-    private static void Accumulate(ReadOnlySpan<byte> input, int weight, Span<int> sums)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var weights = new Vector<int>(weight);
-            for (; i <= sums.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+            ref var firstTap = ref rows.Pixels[rows.RowStart(coefficients.FirstInput[y] - rowsFirstInput)];
+            var row = output.Row(y);
+            if (rowBytes < Vector<byte>.Count)
             {
-                Vector.Widen(new Vector<byte>(input[i..]), out var low, out var high);
-                Vector.Widen(low, out var first, out var second);
-                Vector.Widen(high, out var third, out var fourth);
-                AddProduct(first, weights, sums[i..]);
-                AddProduct(second, weights, sums[(i + Vector<int>.Count)..]);
-                AddProduct(third, weights, sums[(i + 2 * Vector<int>.Count)..]);
-                AddProduct(fourth, weights, sums[(i + 3 * Vector<int>.Count)..]);
+                ResampleColumnsScalar(ref firstTap, rows.Stride, weights, row);
+                continue;
             }
+            for (var i = 0; i < rowBytes - Vector<byte>.Count; i += Vector<byte>.Count)
+                ResampleColumnVector(ref Unsafe.Add(ref firstTap, i), rows.Stride, weights, row[i..]);
+            // The last vector ends at the row's end, overlapping the one before: it recomputes the same bytes.
+            ResampleColumnVector(ref Unsafe.Add(ref firstTap, rowBytes - Vector<byte>.Count), rows.Stride, weights, row[^Vector<byte>.Count..]);
         }
-        for (; i < sums.Length; i++)
-            sums[i] += input[i] * weight;
     }
 
-    private static void AddProduct(Vector<uint> values, Vector<int> weights, Span<int> sums) =>
-        (new Vector<int>(sums) + Vector.AsVectorInt32(values) * weights).CopyTo(sums);
-
-    private static byte[] CopyWindow(byte[] pixels, int start, int stride, int rowBytes, int rowCount)
+    private static void ResampleColumnVector(ref byte firstTap, int stride, ReadOnlySpan<int> weights, Span<byte> output)
     {
-        var output = new byte[rowCount * rowBytes];
-        for (var r = 0; r < rowCount; r++)
-            pixels.AsSpan(start + r * stride, rowBytes).CopyTo(output.AsSpan(r * rowBytes));
-        return output;
+        var rounding = new Vector<int>(Rounding);
+        var (s0, s1, s2, s3) = (rounding, rounding, rounding, rounding);
+        for (var k = 0; k < weights.Length; k++)
+        {
+            var weight = new Vector<int>(weights[k]);
+            Vector.Widen(Vector.LoadUnsafe(ref Unsafe.Add(ref firstTap, k * stride)), out var low, out var high);
+            Vector.Widen(low, out var p0, out var p1);
+            Vector.Widen(high, out var p2, out var p3);
+            s0 += Vector.AsVectorInt32(p0) * weight;
+            s1 += Vector.AsVectorInt32(p1) * weight;
+            s2 += Vector.AsVectorInt32(p2) * weight;
+            s3 += Vector.AsVectorInt32(p3) * weight;
+        }
+        var bytes = Vector.Narrow(Vector.Narrow(Clip(s0), Clip(s1)), Vector.Narrow(Clip(s2), Clip(s3)));
+        bytes.CopyTo(output);
     }
 
-    private static byte ToByte(int fixedPoint) => (byte)Math.Clamp(fixedPoint >> BicubicAxisCoefficients.PrecisionBits, 0, 255);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<uint> Clip(Vector<int> sums) =>
+        Vector.AsVectorUInt32(Vector.Min(Vector.Max(Vector.ShiftRightArithmetic(sums, BicubicAxisCoefficients.PrecisionBits), Vector<int>.Zero), new Vector<int>(255)));
+
+    private static void ResampleColumnsScalar(ref byte firstTap, int stride, ReadOnlySpan<int> weights, Span<byte> output)
+    {
+        for (var i = 0; i < output.Length; i++)
+        {
+            var sum = Rounding;
+            for (var k = 0; k < weights.Length; k++)
+                sum += Unsafe.Add(ref firstTap, k * stride + i) * weights[k];
+            output[i] = (byte)Math.Clamp(sum >> BicubicAxisCoefficients.PrecisionBits, 0, 255);
+        }
+    }
 }

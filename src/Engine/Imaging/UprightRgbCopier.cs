@@ -1,34 +1,41 @@
+using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace EmbeddingService.Engine.Imaging;
 
-/// <summary>Turns a stored RGBA8888 raster into an upright RGB image, applying the EXIF origin and dropping alpha.</summary>
+/// <summary>Turns a stored RGBA raster into an upright picture, applying the EXIF origin.</summary>
 internal static class UprightRgbCopier
 {
-    public static RgbImage Copy(ReadOnlySpan<byte> rgba, int rowBytes, int storedWidth, int storedHeight, SKEncodedOrigin origin)
+    /// <summary>The upright picture with 4 bytes a pixel (the fourth is the stored alpha, which nobody reads).</summary>
+    public static RentedPixels Copy(PixelRows rgba, SKEncodedOrigin origin)
     {
-        var swapsAxes = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop
-            or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
-        var width = swapsAxes ? storedHeight : storedWidth;
-        var height = swapsAxes ? storedWidth : storedHeight;
-        var (start, stepPerColumn, stepPerRow) = Layout(origin, width, storedWidth, storedHeight);
-
-        var pixels = GC.AllocateUninitializedArray<byte>(checked(width * height * 3));
-        for (var sy = 0; sy < storedHeight; sy++)
+        var (width, height) = UprightSize(rgba, origin);
+        var upright = new RentedPixels(width, height, 4);
+        var (start, stepPerColumn, stepPerRow) = Layout(origin, width, rgba.Width, rgba.Height);
+        var pixels = MemoryMarshal.Cast<byte, uint>(upright.Bytes);
+        for (var sy = 0; sy < rgba.Height; sy++)
         {
-            var source = rgba.Slice(sy * rowBytes, storedWidth * 4);
+            var source = MemoryMarshal.Cast<byte, uint>(rgba.Row(sy));
             var destination = start + sy * stepPerRow;
-            for (var sx = 0; sx < storedWidth; sx++, destination += stepPerColumn)
-            {
-                var d = destination * 3;
-                var s = sx * 4;
-                pixels[d] = source[s];
-                pixels[d + 1] = source[s + 1];
-                pixels[d + 2] = source[s + 2];
-            }
+            for (var sx = 0; sx < source.Length; sx++, destination += stepPerColumn)
+                pixels[destination] = source[sx];
         }
-        return new RgbImage(width, height, pixels);
+        return upright;
     }
+
+    /// <summary>The upright picture as packed RGB, alpha dropped.</summary>
+    public static RgbImage CopyToRgb(PixelRows rgba, SKEncodedOrigin origin)
+    {
+        if (origin == SKEncodedOrigin.TopLeft)
+            return rgba.ToRgbImage();
+        using var upright = Copy(rgba, origin);
+        return upright.Rows.ToRgbImage();
+    }
+
+    private static (int Width, int Height) UprightSize(PixelRows stored, SKEncodedOrigin origin) =>
+        origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom
+            ? (stored.Height, stored.Width)
+            : (stored.Width, stored.Height);
 
     /// <summary>Upright pixel index of stored pixel (sx, sy) = start + sx * stepPerColumn + sy * stepPerRow.</summary>
     private static (int Start, int StepPerColumn, int StepPerRow) Layout(SKEncodedOrigin origin, int width, int storedWidth, int storedHeight)
