@@ -13,7 +13,7 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
 
     public LayerScale(long dim, double initValue) : base(nameof(LayerScale))
     {
-        gamma = new Parameter(full(dim, initValue, float32));
+        gamma = new Parameter(ScalarArithmetic.Full([dim], initValue, float32));
         RegisterComponents();
     }
 

@@ -16,6 +16,6 @@ public sealed class RandomStochasticDepthSampler(Generator generator) : IStochas
     public Tensor KeepMask(long count, double keepProbability)
     {
         using var uniform = rand([count], generator: Generator);
-        return uniform.lt(keepProbability).to(float32);
+        return uniform.LessThan(keepProbability).to(float32);
     }
 }

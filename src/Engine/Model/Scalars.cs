@@ -8,7 +8,10 @@ namespace EmbeddingService.Engine.Model;
 /// still reads it, which shows up under load as rare "toFloat" failures (Scalar.h) in an add: seen in the residual
 /// adds and in the position-embedding add of a packed batch.
 /// </summary>
-internal static class Scalars
+public static class Scalars
 {
     public static readonly Scalar One = 1.0f.ToScalar();
+
+    /// <summary>The alpha of an add of integer tensors (libtorch refuses a floating-point one there).</summary>
+    public static readonly Scalar IntegerOne = 1L.ToScalar();
 }

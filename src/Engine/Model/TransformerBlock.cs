@@ -83,7 +83,7 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
             var kept = Math.Max((long)(group.Count * (1 - SampleDropRatio)), 1);
             var sequences = _sampler!.KeptSequences(group.Count, kept).to(x.device);
             var positions = arange(group.Length, device: x.device);
-            rows.Add(sequences.mul(group.Length).add(group.Offset).unsqueeze(1).add(positions.unsqueeze(0)).flatten());
+            rows.Add(sequences.Times(group.Length).Plus(group.Offset).unsqueeze(1).Plus(positions.unsqueeze(0)).flatten());
             subsetGroups.Add(new SequenceGroup(offset, group.Length, kept));
             offset += kept * group.Length;
         }
@@ -113,7 +113,7 @@ public sealed class TransformerBlock : nn.Module<Tensor, IReadOnlyList<SequenceG
     {
         var keepProbability = 1 - SampleDropRatio;
         var perSequence = groups.Select(group =>
-            _sampler!.KeepMask(group.Count, keepProbability).div(keepProbability).repeat_interleave(group.Length)).ToArray();
+            _sampler!.KeepMask(group.Count, keepProbability).DividedBy(keepProbability).repeat_interleave(group.Length)).ToArray();
         return cat(perSequence, 0).to(tokens.dtype).to(tokens.device).unsqueeze(1);
     }
 

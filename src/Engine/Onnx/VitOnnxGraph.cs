@@ -69,7 +69,7 @@ internal static class VitOnnxGraph
         var (dim, heads, headDim) = ((long)config.EmbedDim, (long)config.NumHeads, (long)config.HeadDim);
         var qkvWeight = weights[$"{prefix}attn.qkv.weight"];
         var qkvBias = config.QkvBias ? weights[$"{prefix}attn.qkv.bias"] : null;
-        using var scale = full(1, Math.Pow(headDim, -0.5), float32);
+        using var scale = ScalarArithmetic.Full([1], Math.Pow(headDim, -0.5), float32);
         string Project(int part, string role, long[] permutation)
         {
             var weight = qkvWeight.narrow(0, part * dim, dim).t();

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -64,7 +65,7 @@ public static class OneDnn
         var generator = new Generator(7);
         foreach (var (inFeatures, outFeatures) in shapes.Distinct())
         {
-            var weight = randn([outFeatures, inFeatures], generator: generator).mul_(0.02);
+            var weight = randn([outFeatures, inFeatures], generator: generator).TimesInPlace(0.02);
             var bias = randn([outFeatures], generator: generator);
             foreach (var tokens in ProbeTokens)
             {

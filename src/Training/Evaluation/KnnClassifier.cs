@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Evaluation;
@@ -45,7 +46,7 @@ public sealed class KnnClassifier
     {
         using var scope = NewDisposeScope();
         using var neighbors = Search(features);
-        var weights = neighbors.Sims.div(Temperature).softmax(1);
+        var weights = neighbors.Sims.DividedBy(Temperature).softmax(1);
         var labels = _trainLabels.to(features.device).index_select(0, neighbors.Indices.flatten()).view_as(neighbors.Indices);
         // A scatter over the first k neighbours instead of the official one-hot product [Q, max_k, C]: that one
         // is 205 MB for 256 queries, k = 200 and ImageNet's 1,000 classes.

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Evaluation;
@@ -36,7 +37,7 @@ public sealed class NearestNeighbors
             var rows = Math.Min(_trainChunkSize, Count - start);
             var chunk = queries.mm(_train.narrow(0, start, rows).T);
             var (chunkSims, chunkIndices) = chunk.topk((int)Math.Min(k, rows), dim: 1, largest: true, sorted: true);
-            chunkIndices = chunkIndices.add(start);
+            chunkIndices = chunkIndices.Plus(start);
             if (sims is null || indices is null)
             {
                 (sims, indices) = (chunkSims, chunkIndices);

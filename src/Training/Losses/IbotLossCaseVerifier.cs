@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using EmbeddingService.Training.Train;
 using EmbeddingService.Training.Verification;
 using static EmbeddingService.Training.Verification.ManifestReader;
@@ -47,7 +48,7 @@ public sealed class IbotLossCaseVerifier : ICaseVerifier
             output.WriteNpy($"teacher_probs_{variant}.npy", targets[variant]);
             var student = folder.ReadNpy("student_masked_logits.npy").requires_grad_();
             var forwardMasked = loss.ForwardMasked(student, targets[variant], masks, nMasked, masksWeight);
-            var inTotal = forwardMasked.mul(scale);
+            var inTotal = forwardMasked.Times(scale);
             inTotal.backward();
             losses[variant] = new Dictionary<string, double>
             {

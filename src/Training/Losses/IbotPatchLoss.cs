@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,7 +53,7 @@ public sealed class IbotPatchLoss : nn.Module
         using var scope = NewDisposeScope();
         var loss = LossFunc(teacherPatchTokens, studentPatchTokens);
         var masks = studentMasksFlat.to(loss.dtype);
-        var perImage = loss.mul(masks).sum(-1).div(masks.sum(-1).clamp_min(1.0));
+        var perImage = loss.mul(masks).sum(-1).div(masks.sum(-1).ClampedBelow(1.0));
         return perImage.mean().neg().MoveToOuterDisposeScope();
     }
 
@@ -65,7 +66,7 @@ public sealed class IbotPatchLoss : nn.Module
     {
         using var scope = NewDisposeScope();
         var loss = LossFunc(teacherPatchTokensMasked, studentPatchTokensMasked);
-        var weight = masksWeight ?? studentMasksFlat.sum(-1).clamp_min(1.0).reciprocal()
+        var weight = masksWeight ?? studentMasksFlat.sum(-1).ClampedBelow(1.0).reciprocal()
             .unsqueeze(-1).expand_as(studentMasksFlat).masked_select(studentMasksFlat);
         if (nMaskedPatches is { } n) loss = loss.narrow(0, 0, n);
         using var crops = studentMasksFlat.shape[0].ToScalar();

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using EmbeddingService.Training.Train;
 using EmbeddingService.Training.Verification;
 using static EmbeddingService.Training.Verification.ManifestReader;
@@ -27,7 +28,7 @@ public sealed class KoLeoCaseVerifier : ICaseVerifier
 
         var trainTokens = folder.ReadNpy("cls_tokens.npy").requires_grad_();
         var chunks = trainTokens.chunk(CrossCropDinoTerms.GlobalCrops).Select(koleo.call).ToArray();
-        var weighted = chunks.Aggregate((a, b) => a.add(b)).mul(weight);
+        var weighted = chunks.Aggregate((a, b) => a.Plus(b)).Times(weight);
         weighted.backward();
         output.WriteNpy("grad_train.npy", trainTokens.grad!);
 

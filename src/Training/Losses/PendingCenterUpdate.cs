@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ internal sealed class PendingCenterUpdate(double centerMomentum) : IDisposable
         using (var scope = NewDisposeScope())
         {
             using var samples = count.ToScalar();
-            center.mul_(momentum).add_(batchSum.div(samples).mul_(complement));
+            center.mul_(momentum).PlusInPlace(batchSum.div(samples).mul_(complement));
         }
         batchSum.Dispose();
         batchSum = null;

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Masking;
@@ -19,9 +20,9 @@ public sealed record MaskBatch(Tensor CollatedMasks, Tensor MaskIndicesList, Ten
             throw new ArgumentException($"masks must be a [B, N] bool tensor, not {collatedMasks.dtype} {string.Join('x', collatedMasks.shape)}", nameof(collatedMasks));
         using var scope = NewDisposeScope();
         var maskIndicesList = collatedMasks.flatten().nonzero().flatten();
-        var perCropWeight = collatedMasks.sum(-1).clamp_min(1).to(float32).reciprocal();
+        var perCropWeight = collatedMasks.sum(-1).ClampedBelow(1L).to(float32).reciprocal();
         var masksWeight = perCropWeight.unsqueeze(-1).expand_as(collatedMasks).masked_select(collatedMasks);
-        var nMaskedPatches = full(1, maskIndicesList.shape[0], int64);
+        var nMaskedPatches = ScalarArithmetic.Full([1], maskIndicesList.shape[0], int64);
         return new MaskBatch(collatedMasks, maskIndicesList.MoveToOuterDisposeScope(), masksWeight.MoveToOuterDisposeScope(),
             nMaskedPatches.MoveToOuterDisposeScope(), upperbound);
     }

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Train;
@@ -25,7 +26,7 @@ public static class CollapseIndicators
         using var scope = NewDisposeScope();
         var prototypes = targets.shape[^1];
         if (prototypes < 2) return 0;
-        var entropy = targets.mul(targets.clamp_min(1e-30).log()).sum(-1).neg().mean();
+        var entropy = targets.mul(targets.ClampedBelow(1e-30).log()).sum(-1).neg().mean();
         return entropy.item<float>() / Math.Log(prototypes);
     }
 

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using EmbeddingService.Training.Losses;
 using static TorchSharp.torch;
 
@@ -21,15 +22,15 @@ internal static class CrossCropDinoTerms
         var pairs = (double)(localTerms + globalTerms);
         if (localCropCount > 0)
             losses.Add("dino_local_crops_loss",
-                dinoLoss.Forward(localAfterHead.chunk(localCropCount), teacherTargets.unbind(0)).div(pairs), options.DinoLossWeight);
+                dinoLoss.Forward(localAfterHead.chunk(localCropCount), teacherTargets.unbind(0)).DividedBy(pairs), options.DinoLossWeight);
         losses.Add("dino_global_crops_loss",
-            dinoLoss.Forward([globalAfterHead], [teacherTargets.flatten(0, 1)]).mul(LossScales).div(pairs), options.DinoLossWeight);
+            dinoLoss.Forward([globalAfterHead], [teacherTargets.flatten(0, 1)]).Times(LossScales).DividedBy(pairs), options.DinoLossWeight);
         losses.Indicate(CollapseIndicators.TeacherEntropy, CollapseIndicators.NormalizedEntropy(teacherTargets));
         losses.Indicate(CollapseIndicators.StudentClsStd, CollapseIndicators.NormalizedStd(globalCls));
         if (koleoLoss is null) return;
         // Not between the two crops of one image: one KoLeo per global crop.
         var chunks = globalCls.chunk(GlobalCrops);
-        var koleo = koleoLoss.call(chunks[0]).add(koleoLoss.call(chunks[1])).mul(options.KoleoLossWeight);
+        var koleo = koleoLoss.call(chunks[0]).Plus(koleoLoss.call(chunks[1])).Times(options.KoleoLossWeight);
         losses.Add("koleo_loss", koleo, 1, displayDivisor: LossScales);
     }
 }

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using EmbeddingService.Training.Losses;
 using EmbeddingService.Training.Masking;
 using EmbeddingService.Training.Optimization;
@@ -79,7 +80,7 @@ public sealed class DistillationMetaArch : ITrainingObjective, IDisposable
         CrossCropDinoTerms.Add(losses, _dinoLoss, _koleoLoss, Options, localAfterHead, globalAfterHead, globalCls, dinoTargets, localCropCount);
         // iBOT on every patch: all-True masks make forward the mean over patches and crops.
         var allPatches = ones(patchesAfterHead.shape[0], patchesAfterHead.shape[1], dtype: ScalarType.Bool, device: globalCls.device);
-        var ibot = _ibotLoss.Forward(patchesAfterHead, ibotTargets, allPatches).mul(CrossCropDinoTerms.LossScales / GlobalCrops);
+        var ibot = _ibotLoss.Forward(patchesAfterHead, ibotTargets, allPatches).Times(CrossCropDinoTerms.LossScales / GlobalCrops);
         losses.Add("ibot_loss", ibot, Options.IbotLossWeight, displayDivisor: 2);
         losses.Total.MoveToOuterDisposeScope();
         return losses;

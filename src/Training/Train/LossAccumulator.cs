@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Train;
@@ -14,7 +15,7 @@ internal sealed class LossAccumulator(Device device)
     public void Add(string name, Tensor term, double weight, double displayDivisor = 1)
     {
         _lossDict[name] = term.item<float>() / displayDivisor;
-        Total = Total.add(term.mul(weight));
+        Total = Total.Plus(term.Times(weight));
     }
 
     /// <summary>Records a measurement that is not part of the loss.</summary>

@@ -85,7 +85,7 @@ public sealed class SslMetaArch : ITrainingObjective, IDisposable
                 ? Student.IbotHead.call(maskedPatches)
                 : headOutputs.narrow(0, localCls.shape[0] + globalCls.shape[0], maskedPatches.shape[0]);
             var ibot = _ibotLoss!.ForwardMasked(maskedAfterHead, ibotTargets!, masks.CollatedMasks, maskedPatches.shape[0], masks.MasksWeight)
-                .mul(CrossCropDinoTerms.LossScales / GlobalCrops);
+                .Times(CrossCropDinoTerms.LossScales / GlobalCrops);
             losses.Add("ibot_loss", ibot, Options.IbotLossWeight, displayDivisor: 2);
         }
         losses.Total.MoveToOuterDisposeScope();
