@@ -59,6 +59,8 @@ saturated() {
 computed_images() { curl -fs "$rest/metrics" | awk '/^embedding_images_computed(_images)?_total/ { s += $NF } END { printf "%d\n", s }'; }
 need() { command -v "$1" > /dev/null || { echo "installing $2 (apt)" >&2; apt-get install -y -qq "$2" > /dev/null; }; }
 if has rest || has grpc || has latency || has wrk || has h2load; then
+  # JPEGs decode through the system's TurboJPEG when it is there (SIMD; Skia's bundled copy has none): measure with it.
+  ldconfig -p | grep -q 'libturbojpeg\.so\.0' || { echo "installing libturbojpeg0 (apt)" >&2; apt-get install -y -qq libturbojpeg0 > /dev/null; }
   start_server
   if has rest; then
     echo "saturated REST" >&2
@@ -122,14 +124,17 @@ if has rest || has grpc || has latency || has wrk || has h2load; then
   stop_server
 fi
 if has mixed; then
-  for layout in packed padded; do
-    echo "mixed aspect ratios, $layout" >&2
-    start_server --Serving:Policy=keep-aspect --Serving:BatchLayout="$layout"
+  # Packed against padded on the torch backend (padding is only the torch network's), then packed on the default.
+  for run in "packed torch" "padded torch" "packed auto"; do
+    read -r layout backend <<< "$run"
+    echo "mixed aspect ratios, $layout, backend $backend" >&2
+    start_server --Serving:Policy=keep-aspect --Serving:BatchLayout="$layout" --Model:Backend="$backend"
     "$embedctl" load --mode rest --url "$rest" --images "$images" --mixed-aspect 64 --concurrency $((2 * batch)) --seconds 30 \
-      --save-embeddings "$work/$layout.npy"
+      --save-embeddings "$work/$layout-$backend.npy"
     stop_server
   done
-  "$embedctl" compare "$work/packed.npy" "$work/padded.npy"
+  "$embedctl" compare "$work/packed-torch.npy" "$work/padded-torch.npy"
+  "$embedctl" compare "$work/packed-auto.npy" "$work/padded-torch.npy"
 fi
 if has memory; then
   requests="${REQUESTS:-20000}"

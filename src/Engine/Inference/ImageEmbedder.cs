@@ -7,7 +7,8 @@ namespace EmbeddingService.Engine.Inference;
 /// <summary>
 /// Runs a packed forward over preprocessed images of any sizes and pools each into an embedding.
 /// Every tensor lives in a dispose scope on the calling thread (TorchSharp's scopes are per thread).
-/// <paramref name="layout"/> Padded is only for comparing against the usual padded batching.
+/// <paramref name="layout"/> Padded is only for comparing against the usual padded batching (it runs on the TorchSharp
+/// network whatever the model's backend).
 /// </summary>
 public sealed class ImageEmbedder(LoadedModel model, BatchLayout layout = BatchLayout.Packed) : IBatchEmbedder
 {
@@ -31,7 +32,9 @@ public sealed class ImageEmbedder(LoadedModel model, BatchLayout layout = BatchL
         using var noGrad = no_grad();
         var target = Model.Target;
         var inputs = images.Select(i => tensor(i.Chw, [3, i.Height, i.Width]).to(target.DType, target.Device)).ToArray();
-        using var features = Model.Forward.ForwardPacked(inputs, layout: Layout);
+        // Padding is only there to be compared with packing, which is the TorchSharp network's to do either way.
+        var forward = Layout == BatchLayout.Padded ? Model.Network : Model.Forward;
+        using var features = forward.ForwardPacked(inputs, layout: Layout);
         var results = new ImageEmbedding[images.Count];
         for (var i = 0; i < results.Length; i++)
         {
