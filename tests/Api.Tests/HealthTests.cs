@@ -86,8 +86,8 @@ public sealed class HealthTests
             var random = new Random(1);
             await using (var store = await EmbeddedVectorStore.OpenAsync(data, NullLogger.Instance))
             {
-                await store.CreateCollectionAsync("big", new CollectionSettings(new CollectionModel("vits14", "sha256:abc", "cls", "center-crop", 224, 32), IndexKind.Hnsw));
-                await store.UpsertAsync("big", Enumerable.Range(0, 8000).Select(i => new VectorPoint($"p{i}", Enumerable.Range(0, 32).Select(_ => random.NextSingle() - 0.5f).ToArray())).ToArray());
+                await store.CreateCollectionAsync("big", new CollectionSettings(new CollectionModel("vits14", "sha256:abc", "cls", "center-crop", 224, 256), IndexKind.Hnsw));
+                await store.UpsertAsync("big", Enumerable.Range(0, 20000).Select(i => new VectorPoint($"p{i}", Enumerable.Range(0, 256).Select(_ => random.NextSingle() - 0.5f).ToArray())).ToArray());
             }
             // Without its graph file the collection rebuilds the graph at start: seconds of loading.
             File.Delete(Path.Combine(data, "collections", "big", "hnsw.graph"));

@@ -7,8 +7,9 @@ namespace EmbeddingService.Engine.Model;
 /// Tensor arithmetic with a number (or with an alpha of 1) whose Scalar stays alive until the native call returns.
 /// TorchSharp 0.107 turns a number argument (and the implicit alpha of <c>x.add(y)</c>) into a temporary Scalar that
 /// nothing references during the call, so the GC may finalize it, freeing the native scalar mid-call: rare
-/// "toFloat" failures, or silently wrong numbers. Long overloads keep integer tensors integer. (Tensor minus tensor
-/// needs nothing: TorchSharp's <c>sub</c> passes no alpha.)
+/// "toFloat" failures, or silently wrong numbers. Long overloads keep integer tensors integer. Every add passes its
+/// alpha too (TorchSharp's one-argument adds make a temporary one); tensor minus tensor needs nothing, as TorchSharp's
+/// <c>sub</c> passes no alpha.
 /// </summary>
 public static class ScalarArithmetic
 {
@@ -39,7 +40,7 @@ public static class ScalarArithmetic
     public static Tensor Plus(this Tensor x, long term)
     {
         using var scalar = term.ToScalar();
-        return x.add(scalar);
+        return x.add(scalar, AlphaOne(x));
     }
 
     public static Tensor Plus(this Tensor x, Tensor y) => x.add(y, AlphaOne(x));

@@ -1,3 +1,4 @@
+using EmbeddingService.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,6 +35,6 @@ public sealed class KoLeoLoss : nn.Module<Tensor, Tensor>
         var neighbours = PairwiseNNsInner(x);
         // nn.PairwiseDistance adds eps to the difference, not to the distance: ‖xᵢ − xⱼ + eps‖₂.
         var distances = nn.functional.pairwise_distance(x, x.index_select(0, neighbours), p: 2, eps: Eps);
-        return distances.add(EpsScalar).log().mean().neg().MoveToOuterDisposeScope();
+        return distances.add(EpsScalar, Scalars.One).log().mean().neg().MoveToOuterDisposeScope();
     }
 }

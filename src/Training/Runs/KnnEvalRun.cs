@@ -28,7 +28,8 @@ public static class KnnEvalRun
         AtomicFile.WriteAllText(Path.Combine(output, TrainingRun.SpecFile), JsonNode.Parse(canonical)!.ToJsonString(new() { WriteIndented = true }));
         if (spec.Threads is { } threads) set_num_threads(threads);
 
-        using var model = ModelLoader.Load(new ModelLoadRequest { Weights = weights, Heads = spec.NumHeads, Device = "cpu" });
+        // The evaluation runs the TorchSharp network, as a run's own evaluations do (so their numbers compare).
+        using var model = ModelLoader.Load(new ModelLoadRequest { Weights = weights, Heads = spec.NumHeads, Device = "cpu", Backend = "torch" });
         var patch = model.Descriptor.Config.PatchSize;
         if (spec.Evaluation.Resolution % patch != 0)
             throw new RunSpecException([$"evaluation.resolution: must be a multiple of the model's patch size {patch} (got {spec.Evaluation.Resolution})"]);

@@ -38,11 +38,11 @@ public sealed class OptimizerStepTests
         optimizer.ApplyOptimScheduler(state.GetProperty("lr").GetDouble(), state.GetProperty("wd").GetDouble(), state.GetProperty("last_layer_lr").GetDouble());
         var officialGroups = manifest.GetProperty("optimizer_param_groups").EnumerateArray().ToArray();
         Assert.Equal(officialGroups.Length, groups.Length);
-        foreach (var (official, (group, settings)) in officialGroups.Zip(groups.Zip(optimizer.ParamGroups)))
+        foreach (var (official, (group, settings)) in officialGroups.Zip(groups.Zip(optimizer.Settings)))
         {
             Assert.Equal(official.GetProperty("n_params").GetInt32(), group.Parameters.Count);
-            Tolerance.Relative(official.GetProperty("lr").GetDouble(), settings.Options.LearningRate!.Value, 1e-12, "group lr");
-            Assert.Equal(official.GetProperty("weight_decay").GetDouble(), settings.Options.weight_decay!.Value);
+            Tolerance.Relative(official.GetProperty("lr").GetDouble(), settings.LearningRate, 1e-12, "group lr");
+            Assert.Equal(official.GetProperty("weight_decay").GetDouble(), settings.WeightDecay);
         }
         optimizer.Step();
 
