@@ -78,6 +78,17 @@ if ((${#present[@]})); then
   done
 fi
 
+# ONNX Runtime's package copies its Windows binaries (PE files) into every output, whatever the runtime identifier; a
+# Linux service never loads them.
+for dir in "$out" "$out/trainer"; do
+  for dll in onnxruntime.dll onnxruntime_providers_shared.dll; do
+    if [[ -f "$dir/$dll" ]] && [[ "$(head -c 2 "$dir/$dll")" == MZ ]]; then
+      rm -f "$dir/$dll"
+      echo "build-release: dropped the Windows $dll from $dir"
+    fi
+  done
+done
+
 # The libraries that stay must resolve among themselves and the system (ldd reports "=> not found"); the
 # CUDA driver (libcuda, libnvidia-*) comes from the host at run time, not from the image.
 if command -v ldd >/dev/null; then
