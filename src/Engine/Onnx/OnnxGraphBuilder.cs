@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
 using static TorchSharp.torch;
@@ -23,7 +22,7 @@ internal sealed class OnnxGraphBuilder(string name)
         using var contiguous = values.detach().to(float32).cpu().contiguous();
         var proto = new TensorProto { Name = weightName, DataType = (int)TensorProto.Types.DataType.Float };
         proto.Dims.AddRange(contiguous.shape);
-        proto.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(contiguous.data<float>().ToArray().AsSpan()));
+        proto.RawData = ByteString.CopyFrom(TensorMemory.AsBytes(contiguous));
         InitializerBytes += proto.RawData.Length;
         _graph.Initializer.Add(proto);
         return weightName;

@@ -34,7 +34,11 @@ public sealed class OnnxRuntimeBackbone : IPackedForward, IDisposable
     public static OnnxRuntimeBackbone Create(DinoVisionTransformer network, int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        var model = VitOnnxGraph.Build(network);
+        return new OnnxRuntimeBackbone(network, OpenSession(network, threads), Prefix(network));
+    }
+
+    private static InferenceSession OpenSession(DinoVisionTransformer network, int threads)
+    {
         using var options = new SessionOptions
         {
             IntraOpNumThreads = threads,
@@ -42,8 +46,7 @@ public sealed class OnnxRuntimeBackbone : IPackedForward, IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        var session = new InferenceSession(model, options);
-        return new OnnxRuntimeBackbone(network, session, Prefix(network));
+        return new InferenceSession(VitOnnxGraph.Build(network), options);
     }
 
     /// <summary>Whether a network's weights fit in one ONNX model (ViT-g's do not).</summary>
@@ -123,25 +126,15 @@ public sealed class OnnxRuntimeBackbone : IPackedForward, IDisposable
             using var target = batch[i];
             unsafe
             {
-                Buffer.MemoryCopy((void*)Address(source), (void*)Address(target), bytes, bytes);
+                Buffer.MemoryCopy((void*)TensorMemory.Address(source), (void*)TensorMemory.Address(target), bytes, bytes);
             }
         }
         return batch;
     }
 
-    private static nint Address(Tensor tensor)
-    {
-        using var storage = tensor.storage<float>();
-        return storage.data_ptr() + (nint)(tensor.storage_offset() * sizeof(float));
-    }
-
     /// <summary>An OrtValue over a contiguous CPU float32 tensor's memory (no copy; the tensor must outlive it).</summary>
-    private static OrtValue Wrap(Tensor tensor, long[] shape)
-    {
-        if (tensor.dtype != float32 || !tensor.is_contiguous() || tensor.device_type != TorchSharp.DeviceType.CPU)
-            throw new ArgumentException("ONNX Runtime reads and writes contiguous CPU float32 tensors only");
-        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, shape, Address(tensor), tensor.numel() * sizeof(float));
-    }
+    private static OrtValue Wrap(Tensor tensor, long[] shape) =>
+        OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, shape, TensorMemory.Address(tensor), TensorMemory.Bytes(tensor));
 
     /// <summary>The patches' position embedding for a grid, [1, P, D], interpolated by the network once and kept.</summary>
     private Tensor Positions(int gridHeight, int gridWidth)
