@@ -86,6 +86,19 @@ if has rest || has grpc || has latency || has wrk || has h2load; then
     echo "idle gRPC, one photo" >&2
     mkdir -p "$work/photo" && cp "$photo" "$work/photo/"
     "$embedctl" load --mode grpc-stream --grpc "$grpc" --images "$work/photo" --concurrency 1 --requests 40
+    echo "idle gRPC unary, one photo, h2load (10 warm-up requests dropped)" >&2
+    need h2load nghttp2-client
+    python3 scripts/grpc-embed-frame.py "$photo" > "$work/embed.grpc"
+    h2load -n 110 -c 1 -m 1 -t 1 --log-file="$work/idle-grpc.log" -d "$work/embed.grpc" -H 'content-type: application/grpc' \
+      -H 'te: trailers' "$grpc/embedding.v1.Embedding/Embed" > /dev/null
+    python3 - "$work/idle-grpc.log" "$forward" <<'PY'
+import json, statistics, sys
+ms = [int(line.split()[2]) / 1000 for line in open(sys.argv[1]) if line.strip()][10:]
+forward = float(sys.argv[2]) if sys.argv[2] else None
+p50 = statistics.median(ms)
+print(json.dumps({"phase": "grpc-unary-idle", "requests": len(ms), "p50_ms": round(p50, 2), "p90_ms": round(sorted(ms)[int(len(ms) * 0.9)], 2),
+                  "forward_b1_p50_ms": forward, "over_forward_ms": round(p50 - forward, 2) if forward else None}))
+PY
   fi
   if has wrk || has h2load; then
     mkdir -p "$work/photo" && cp "$photo" "$work/photo/"
