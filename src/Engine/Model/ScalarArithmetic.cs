@@ -13,66 +13,42 @@ namespace EmbeddingService.Engine.Model;
 /// </summary>
 public static class ScalarArithmetic
 {
-    public static Tensor Times(this Tensor x, double factor)
-    {
-        using var scalar = factor.ToScalar();
-        return x.mul(scalar);
-    }
+    public static Tensor Times(this Tensor x, double factor) => With(factor, scalar => x.mul(scalar));
 
-    public static Tensor Times(this Tensor x, long factor)
-    {
-        using var scalar = factor.ToScalar();
-        return x.mul(scalar);
-    }
+    public static Tensor Times(this Tensor x, long factor) => With(factor, scalar => x.mul(scalar));
 
-    public static Tensor TimesInPlace(this Tensor x, double factor)
-    {
-        using var scalar = factor.ToScalar();
-        return x.mul_(scalar);
-    }
+    public static Tensor TimesInPlace(this Tensor x, double factor) => With(factor, scalar => x.mul_(scalar));
 
-    public static Tensor DividedBy(this Tensor x, double divisor)
-    {
-        using var scalar = divisor.ToScalar();
-        return x.div(scalar);
-    }
+    public static Tensor DividedBy(this Tensor x, double divisor) => With(divisor, scalar => x.div(scalar));
 
-    public static Tensor Plus(this Tensor x, long term)
-    {
-        using var scalar = term.ToScalar();
-        return x.add(scalar, AlphaOne(x));
-    }
+    public static Tensor Plus(this Tensor x, long term) => With(term, scalar => x.add(scalar, AlphaOne(x)));
 
     public static Tensor Plus(this Tensor x, Tensor y) => x.add(y, AlphaOne(x));
 
     public static Tensor PlusInPlace(this Tensor x, Tensor y) => x.add_(y, AlphaOne(x));
 
+    public static Tensor ClampedBelow(this Tensor x, double min) => With(min, scalar => x.clamp_min(scalar));
+
+    public static Tensor ClampedBelow(this Tensor x, long min) => With(min, scalar => x.clamp_min(scalar));
+
+    public static Tensor LessThan(this Tensor x, double bound) => With(bound, scalar => x.lt(scalar));
+
+    /// <summary>A tensor filled with a value.</summary>
+    public static Tensor Full(long[] shape, double value, ScalarType dtype) => With(value, scalar => full(shape, scalar, dtype));
+
+    private static Tensor With(double value, Func<Scalar, Tensor> operation)
+    {
+        using var scalar = value.ToScalar();
+        return operation(scalar);
+    }
+
+    private static Tensor With(long value, Func<Scalar, Tensor> operation)
+    {
+        using var scalar = value.ToScalar();
+        return operation(scalar);
+    }
+
     private static Scalar AlphaOne(Tensor x) => x.dtype is ScalarType.Bool or ScalarType.Byte or ScalarType.Int8 or ScalarType.Int16 or ScalarType.Int32 or ScalarType.Int64
         ? Scalars.IntegerOne
         : Scalars.One;
-
-    public static Tensor ClampedBelow(this Tensor x, double min)
-    {
-        using var scalar = min.ToScalar();
-        return x.clamp_min(scalar);
-    }
-
-    public static Tensor ClampedBelow(this Tensor x, long min)
-    {
-        using var scalar = min.ToScalar();
-        return x.clamp_min(scalar);
-    }
-
-    public static Tensor LessThan(this Tensor x, double bound)
-    {
-        using var scalar = bound.ToScalar();
-        return x.lt(scalar);
-    }
-
-    /// <summary>A tensor filled with a value.</summary>
-    public static Tensor Full(long[] shape, double value, ScalarType dtype)
-    {
-        using var scalar = value.ToScalar();
-        return full(shape, scalar, dtype);
-    }
 }
