@@ -13,9 +13,6 @@ internal sealed class OnnxGraphBuilder(string name)
     private readonly GraphProto _graph = new() { Name = name };
     private int _nodes;
 
-    /// <summary>Total bytes of the initializers so far (a serialised model must stay under protobuf's 2 GiB).</summary>
-    public long InitializerBytes { get; private set; }
-
     /// <summary>A float32 initializer holding the tensor's values (copied, in its own shape).</summary>
     public string Weight(string weightName, Tensor values)
     {
@@ -23,7 +20,6 @@ internal sealed class OnnxGraphBuilder(string name)
         var proto = new TensorProto { Name = weightName, DataType = (int)TensorProto.Types.DataType.Float };
         proto.Dims.AddRange(contiguous.shape);
         proto.RawData = ByteString.CopyFrom(TensorMemory.AsBytes(contiguous));
-        InitializerBytes += proto.RawData.Length;
         _graph.Initializer.Add(proto);
         return weightName;
     }

@@ -119,7 +119,7 @@ public sealed class OnnxRuntimeBackbone : IPackedForward, IDisposable
         var first = images[0];
         if (images.Length == 1 && first.dtype == float32 && first.is_contiguous()) return first.unsqueeze(0);
         var batch = empty([images.Length, .. first.shape], dtype: float32);
-        var bytes = first.numel() * sizeof(float);
+        var bytes = TensorMemory.Bytes(first);
         for (var i = 0; i < images.Length; i++)
         {
             using var source = images[i].to(float32).contiguous();

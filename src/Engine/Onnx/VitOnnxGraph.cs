@@ -18,6 +18,9 @@ internal static class VitOnnxGraph
 
     public static byte[] Build(DinoVisionTransformer network)
     {
+        // Checked before copying any weight: ViT-g's would fill gigabytes and then fail to serialise.
+        if (WeightBytes(network) >= MaxModelBytes)
+            throw new NotSupportedException($"the model's {WeightBytes(network) / 1048576} MiB of weights exceed what one serialised ONNX model holds ({MaxModelBytes / 1048576} MiB)");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var config = network.Config;
@@ -32,8 +35,6 @@ internal static class VitOnnxGraph
         }
         graph.Output(LayerNorm(graph, config, weights, x, "norm"), Normed, "n", "length", config.EmbedDim);
         graph.Output(x, Prenorm, "n", "length", config.EmbedDim);
-        if (graph.InitializerBytes > MaxModelBytes)
-            throw new NotSupportedException($"the model's {graph.InitializerBytes / 1048576} MiB of weights exceed what one serialised ONNX model holds ({MaxModelBytes / 1048576} MiB)");
         return graph.ToModelBytes();
     }
 
