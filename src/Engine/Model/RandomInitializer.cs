@@ -16,7 +16,7 @@ public static class RandomInitializer
     public static void Initialize(DinoVisionTransformer model, long seed)
     {
         using var noGrad = no_grad();
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         foreach (var (name, parameter) in model.named_parameters())
         {
             var leaf = name[(name.LastIndexOf('.') + 1)..];

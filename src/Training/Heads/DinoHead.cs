@@ -16,12 +16,15 @@ public sealed class DinoHead : nn.Module<Tensor, Tensor>
     private readonly WeightNormLinear last_layer;
 #pragma warning restore IDE1006
 
-    public DinoHead(long inDim, long outDim, long hiddenDim = 2048, long bottleneckDim = 256, int nlayers = 3, bool useBn = false, bool mlpBias = true)
+    /// <param name="generator">The initialisation's random source; null draws from the global generator, which other
+    /// threads share, so a seeded run passes its own.</param>
+    public DinoHead(long inDim, long outDim, long hiddenDim = 2048, long bottleneckDim = 256, int nlayers = 3, bool useBn = false, bool mlpBias = true,
+        Generator? generator = null)
         : base(nameof(DinoHead))
     {
         mlp = BuildMlp(Math.Max(nlayers, 1), inDim, bottleneckDim, hiddenDim, useBn, mlpBias);
-        InitializeLinears(mlp);
-        last_layer = new WeightNormLinear(bottleneckDim, outDim);
+        InitializeLinears(mlp, generator);
+        last_layer = new WeightNormLinear(bottleneckDim, outDim, generator);
         RegisterComponents();
     }
 
@@ -48,14 +51,14 @@ public sealed class DinoHead : nn.Module<Tensor, Tensor>
         return nn.Sequential(layers);
     }
 
-    private static void InitializeLinears(nn.Module mlp)
+    private static void InitializeLinears(nn.Module mlp, Generator? generator)
     {
         using var noGrad = no_grad();
         foreach (var linear in mlp.modules().Prepend(mlp).Distinct().OfType<Linear>())
         {
             // Official trunc_normal_(std=0.02) cuts at ±2, a hundred deviations out, so it is this normal
             // (TorchSharp 0.107's trunc_normal_ fills a constant; see Engine's RandomInitializer).
-            linear.weight!.normal_(0, 0.02);
+            linear.weight!.normal_(0, 0.02, generator);
             if (linear.bias is { } bias) nn.init.zeros_(bias);
         }
     }

@@ -14,13 +14,18 @@ public sealed class WeightNormLinear : nn.Module<Tensor, Tensor>
     private readonly Parameter weight_v;
 #pragma warning restore IDE1006
 
-    public WeightNormLinear(long inFeatures, long outFeatures) : base(nameof(WeightNormLinear))
+    /// <param name="generator">The initialisation's random source; null draws from the global generator.</param>
+    public WeightNormLinear(long inFeatures, long outFeatures, Generator? generator = null) : base(nameof(WeightNormLinear))
     {
         weight_v = new Parameter(empty(outFeatures, inFeatures));
         weight_g = new Parameter(ones(outFeatures, 1));
         using (no_grad())
-            // nn.Linear's default init, which weight_norm keeps as the direction (its magnitude is then weight_g).
-            nn.init.kaiming_uniform_(weight_v, Math.Sqrt(5));
+        {
+            // nn.Linear's default init, kaiming_uniform_(a=√5) = uniform(±1/√fan_in), which weight_norm keeps as the
+            // direction (its magnitude is then weight_g).
+            var bound = 1.0 / Math.Sqrt(inFeatures);
+            weight_v.uniform_(-bound, bound, generator);
+        }
         RegisterComponents();
     }
 

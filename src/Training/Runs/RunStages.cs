@@ -134,11 +134,14 @@ internal static class RunStages
         return student;
     }
 
-    /// <summary>A model whose heads (initialised from the global generator, as DinoHead does) are seeded from (seed, first iteration).</summary>
+    /// <summary>
+    /// A model whose heads are seeded from (seed, first iteration) by a generator of their own: the global one is shared
+    /// with every thread of the process (another job, a test), so seeding it would not make the heads reproducible.
+    /// </summary>
     private static SslModel NewHeads(RunSpec spec, VitConfig config, HeadConfig dinoHead, HeadConfig? ibotHead, long firstIteration)
     {
-        manual_seed(DerivedSeeds.DeriveLong(spec.Seed, firstIteration, DerivedSeeds.Initialization));
-        return new SslModel(config, dinoHead, ibotHead);
+        using var generator = new Generator((ulong)DerivedSeeds.DeriveLong(spec.Seed, firstIteration, DerivedSeeds.Initialization));
+        return new SslModel(config, dinoHead, ibotHead, generator);
     }
 
     private static SslModel CopyOf(SslModel model)

@@ -18,14 +18,16 @@ public sealed class SslModel : nn.Module
     private readonly DinoHead? ibot_head;
 #pragma warning restore IDE1006
 
-    public SslModel(VitConfig backboneConfig, HeadConfig dinoHead, HeadConfig? separateIbotHead) : base(nameof(SslModel))
+    /// <param name="headGenerator">The heads' initialisation source (null: the global generator). The backbone keeps
+    /// TorchSharp's default init, to be replaced by a seeded initialiser or loaded weights.</param>
+    public SslModel(VitConfig backboneConfig, HeadConfig dinoHead, HeadConfig? separateIbotHead, Generator? headGenerator = null) : base(nameof(SslModel))
     {
         BackboneConfig = backboneConfig;
         DinoHeadConfig = dinoHead;
         IbotHeadConfig = separateIbotHead ?? dinoHead;
         backbone = new DinoVisionTransformer(backboneConfig);
-        dino_head = NewHead(backboneConfig.EmbedDim, dinoHead);
-        ibot_head = separateIbotHead is null ? null : NewHead(backboneConfig.EmbedDim, separateIbotHead);
+        dino_head = NewHead(backboneConfig.EmbedDim, dinoHead, headGenerator);
+        ibot_head = separateIbotHead is null ? null : NewHead(backboneConfig.EmbedDim, separateIbotHead, headGenerator);
         RegisterComponents();
     }
 
@@ -64,6 +66,6 @@ public sealed class SslModel : nn.Module
     /// <summary>A new model of the same architecture (fresh parameters, on the CPU).</summary>
     public SslModel EmptyCopy() => new(BackboneConfig, DinoHeadConfig, HasSeparateIbotHead ? IbotHeadConfig : null);
 
-    private static DinoHead NewHead(int inDim, HeadConfig head) =>
-        new(inDim, head.Prototypes, head.HiddenDim, head.BottleneckDim, head.Layers);
+    private static DinoHead NewHead(int inDim, HeadConfig head, Generator? generator) =>
+        new(inDim, head.Prototypes, head.HiddenDim, head.BottleneckDim, head.Layers, generator: generator);
 }

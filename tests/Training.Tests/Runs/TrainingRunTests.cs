@@ -37,6 +37,37 @@ public sealed class TrainingRunTests
     }
 
     [Fact]
+    public async Task A_seeded_stage_starts_from_the_same_weights_while_other_threads_draw_from_the_global_generator()
+    {
+        var spec = TinyRuns.Spec(TinyRuns.Pretrain());
+        using var stop = new CancellationTokenSource();
+        var noise = Task.Run(() =>
+        {
+            for (var i = 0L; !stop.IsCancellationRequested; i++)
+            {
+                manual_seed(i);
+                using var drawn = rand(64);
+            }
+        });
+        try
+        {
+            for (var attempt = 0; attempt < 20; attempt++)
+            {
+                using var first = RunStages.Pretrain(spec);
+                using var second = RunStages.Pretrain(spec);
+                var (a, b) = (first.Models["student"].state_dict(), second.Models["student"].state_dict());
+                foreach (var (name, tensor) in a)
+                    Assert.True(tensor.eq(b[name]).all().item<bool>(), $"{name} differs between two stages of one seed");
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            await noise;
+        }
+    }
+
+    [Fact]
     public void Checkpoints_every_n_steps_and_at_the_end_keeping_the_last_k()
     {
         var output = TinyRuns.TempDir();
