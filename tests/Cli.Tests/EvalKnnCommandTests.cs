@@ -37,11 +37,20 @@ public sealed class EvalKnnCommandTests
         Assert.True(code == 0, stderr);
         var report = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(384, report.GetProperty("feature_dim").GetInt32());
+        Assert.Equal("onnxruntime", report.GetProperty("backend").GetString());
         Assert.Equal("center-crop 28", report.GetProperty("preprocess").GetString());
         var top1 = report.GetProperty("knn").GetProperty("2").GetProperty("top1").GetDouble();
         Assert.InRange(top1, 0, 1);
         Assert.Contains("RANDOM", stderr);
         Assert.Equal(stdout.Trim(), File.ReadAllText(output).Trim());
+
+        (code, var torchStdout, stderr) = CliRun.Run("eval", "knn", "--weights", "random:1", "--arch", "vits14", "--resolution", "28",
+            "--train", Path.Combine(dir, "train"), "--val", Path.Combine(dir, "val"), "--k", "2", "--batch", "4", "--threads", "1",
+            "--backend", "torch");
+        Assert.True(code == 0, stderr);
+        var torchReport = JsonDocument.Parse(torchStdout).RootElement;
+        Assert.Equal("torch", torchReport.GetProperty("backend").GetString());
+        Assert.Equal(report.GetProperty("knn").GetRawText(), torchReport.GetProperty("knn").GetRawText());
     }
 
     [Fact]

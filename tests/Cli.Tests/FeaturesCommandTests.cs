@@ -5,17 +5,19 @@ namespace EmbeddingService.Cli.Tests;
 public sealed class FeaturesCommandTests
 {
     [Theory]
-    [InlineData("tiny", "224", "pth")]
-    [InlineData("tiny", "224", "safetensors")]
-    [InlineData("reg", "224", "pth")]
-    [InlineData("reg", "518", "safetensors")]
-    public void WritesTheOfficialOutputs(string config, string @case, string format)
+    [InlineData("tiny", "224", "pth", "onnxruntime")]
+    [InlineData("tiny", "224", "safetensors", "torch")]
+    [InlineData("reg", "224", "pth", "torch")]
+    [InlineData("reg", "224", "pth", "onnxruntime")]
+    [InlineData("reg", "518", "safetensors", "auto")]
+    public void WritesTheOfficialOutputs(string config, string @case, string format, string backend)
     {
         var outDir = CliRun.TempDir();
-        var (code, _, stderr) = CliRun.Run("features",
+        var (code, _, stderr) = CliRun.Run("features", "--backend", backend,
             "--weights", CliRun.Fixture("dinov2-parity", config, $"weights.{format}"),
             "--input", CliRun.Fixture("dinov2-parity", config, $"input_{@case}.npy"), "--out", outDir);
         Assert.True(code == 0, stderr);
+        Assert.Contains($" on {(backend == "auto" ? "onnxruntime" : backend)}:", stderr);
         var outputs = config == "reg" ? new[] { "cls", "patch", "prenorm", "reg" } : ["cls", "patch", "prenorm"];
         Assert.Equal(outputs.Order(), Directory.GetFiles(outDir).Select(Path.GetFileNameWithoutExtension).Order());
         foreach (var name in outputs)

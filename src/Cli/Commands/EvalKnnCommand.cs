@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EmbeddingService.Engine.Inference;
+using EmbeddingService.Engine.Text;
 using EmbeddingService.Training.Data;
 using EmbeddingService.Training.Evaluation;
 
@@ -58,12 +59,12 @@ public static class EvalKnnCommand
             var featuresClock = Stopwatch.StartNew();
             using var trainFeatures = loaded is null
                 ? KnnFolderEvaluation.PixelFeatures(trainSet, settings, cancellationToken)
-                : KnnFolderEvaluation.ClsFeatures(loaded.Network, trainSet, settings, cancellationToken);
+                : KnnFolderEvaluation.ClsFeatures(loaded.Forward, loaded.Target.Device, loaded.Target.DType, trainSet, settings, cancellationToken);
             var trainSeconds = featuresClock.Elapsed.TotalSeconds;
             featuresClock.Restart();
             using var valFeatures = loaded is null
                 ? KnnFolderEvaluation.PixelFeatures(valSet, settings, cancellationToken, trainFeatures.PixelSize)
-                : KnnFolderEvaluation.ClsFeatures(loaded.Network, valSet, settings, cancellationToken);
+                : KnnFolderEvaluation.ClsFeatures(loaded.Forward, loaded.Target.Device, loaded.Target.DType, valSet, settings, cancellationToken);
             var valSeconds = featuresClock.Elapsed.TotalSeconds;
             featuresClock.Restart();
             using var knn = KnnFolderEvaluation.Classify(trainFeatures, trainSet, valFeatures, valSet, settings);
@@ -76,6 +77,7 @@ public static class EvalKnnCommand
                 ["command"] = "eval knn",
                 ["features"] = kind,
                 ["model"] = loaded?.Descriptor.DisplayName,
+                ["backend"] = loaded is null ? null : KebabCaseNames<InferenceBackend>.Name(loaded.Backend),
                 ["weights_fingerprint"] = loaded?.Descriptor.WeightsFingerprint,
                 ["preprocess"] = kind == "cls" ? preprocess.Describe(result) : "none",
                 ["feature_dim"] = trainFeatures.Features.shape[1],

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using EmbeddingService.Engine.IO;
 using EmbeddingService.Engine.Inference;
+using EmbeddingService.Engine.Text;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Cli.Commands;
 
-/// <summary>embedctl features: the official forward_features outputs of a normalised NCHW .npy batch.</summary>
+/// <summary>embedctl features: the official forward_features outputs of a normalised NCHW .npy batch, through the model's serving backend.</summary>
 public static class FeaturesCommand
 {
     public static Command Create()
@@ -30,14 +31,18 @@ public static class FeaturesCommand
             outDir.Create();
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var images = tensor(array.Data, array.Shape).to(loaded.Target.DType, loaded.Target.Device);
-            using var features = loaded.Network.ForwardFeatures(images);
-            Save(Path.Combine(outDir.FullName, "cls.npy"), features.Cls);
-            Save(Path.Combine(outDir.FullName, "patch.npy"), features.Patches);
-            Save(Path.Combine(outDir.FullName, "prenorm.npy"), features.Prenorm);
+            using var batch = tensor(array.Data, array.Shape).to(loaded.Target.DType, loaded.Target.Device);
+            var images = Enumerable.Range(0, (int)array.Shape[0]).Select(i => batch[i]).ToArray();
+            using var features = loaded.Forward.ForwardPacked(images);
+            var count = images.Length;
+            Save(Path.Combine(outDir.FullName, "cls.npy"), stack(Enumerable.Range(0, count).Select(features.Cls).ToArray()));
+            Save(Path.Combine(outDir.FullName, "patch.npy"), stack(Enumerable.Range(0, count).Select(features.Patches).ToArray()));
+            Save(Path.Combine(outDir.FullName, "prenorm.npy"), stack(Enumerable.Range(0, count).Select(features.PrenormTokens).ToArray()));
             if (loaded.Network.Config.NumRegisters > 0)
-                Save(Path.Combine(outDir.FullName, "reg.npy"), features.Registers);
-            Console.Error.WriteLine($"{loaded.Descriptor.DisplayName}: {array.Shape[0]} image(s), grid {features.GridHeight}×{features.GridWidth} → {outDir.FullName}");
+                Save(Path.Combine(outDir.FullName, "reg.npy"), stack(Enumerable.Range(0, count).Select(features.Registers).ToArray()));
+            var grid = features.Sequences[0];
+            Console.Error.WriteLine(
+                $"{loaded.Descriptor.DisplayName} on {KebabCaseNames<InferenceBackend>.Name(loaded.Backend)}: {count} image(s), grid {grid.GridHeight}×{grid.GridWidth} → {outDir.FullName}");
             return 0;
         });
         return command;

@@ -53,25 +53,36 @@ public static class KnnFolderEvaluation
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(backbone);
-        var preprocessor = new ImagePreprocessor(settings.Policy, new ImageDecoder(settings.Limits));
         var parameter = backbone.parameters().First();
-        var (device, dtype) = (parameter.device, parameter.dtype);
         var wasTraining = backbone.training;
         backbone.eval();
         try
         {
-            return Collect(data, settings, ct, bytes => preprocessor.Process(bytes), images =>
-            {
-                using var noGrad = no_grad();
-                var inputs = images.Select(i => tensor(i.Chw, [3, i.Height, i.Width]).to(dtype, device)).ToArray();
-                using var features = backbone.ForwardPacked(inputs);
-                return stack(Enumerable.Range(0, images.Count).Select(features.Cls).ToArray()).to(float32);
-            });
+            return ClsFeatures(backbone, parameter.device, parameter.dtype, data, settings, ct);
         }
         finally
         {
             if (wasTraining) backbone.train();
         }
+    }
+
+    /// <summary>
+    /// x_norm_clstoken [rows, D] (float32, on <paramref name="device"/>) of the readable images through any packed forward
+    /// — the serving backend of a loaded model, ONNX Runtime included — whose inputs are <paramref name="dtype"/> on
+    /// <paramref name="device"/>; batched, no grad.
+    /// </summary>
+    public static FolderFeatures ClsFeatures(IPackedForward forward, Device device, ScalarType dtype, ImageFolderDataset data,
+        KnnFolderSettings settings, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        var preprocessor = new ImagePreprocessor(settings.Policy, new ImageDecoder(settings.Limits));
+        return Collect(data, settings, ct, bytes => preprocessor.Process(bytes), images =>
+        {
+            using var noGrad = no_grad();
+            var inputs = images.Select(i => tensor(i.Chw, [3, i.Height, i.Width]).to(dtype, device)).ToArray();
+            using var features = forward.ForwardPacked(inputs);
+            return stack(Enumerable.Range(0, images.Count).Select(features.Cls).ToArray()).to(float32);
+        });
     }
 
     /// <summary>The decoded RGB bytes of each readable image as float32 [rows, H·W·3] on the CPU.</summary>
