@@ -107,6 +107,9 @@ public sealed class OnnxRuntimeBackbone : IPackedForward, IDisposable
         _session.Run(_runOptions,
             [VitOnnxGraph.Pixels, VitOnnxGraph.Positions, VitOnnxGraph.Prefix], [pixelsValue, positionsValue, prefixValue],
             [VitOnnxGraph.Normed, VitOnnxGraph.Prenorm], [normedValue, prenormValue]);
+        // The OrtValues hold raw addresses only: a grid's positions evicted from the cache meanwhile must not be
+        // finalised while the session still reads them.
+        GC.KeepAlive(positions);
     }
 
     /// <summary>
