@@ -69,6 +69,18 @@ public sealed class TrainCommandTests
         Assert.True(max <= 1e-5, $"max abs error {max:E3}");
     }
 
+    [Theory]
+    [InlineData("cuda:999", "execution.device: device 'cuda:999' requested but ")]
+    [InlineData("gpu", "execution.device: unknown device 'gpu'; expected auto, cpu, cuda or cuda:N")]
+    public void A_device_the_machine_lacks_exits_with_code_two_before_anything_is_written(string device, string expected)
+    {
+        var output = CliRun.TempDir();
+        var (code, _, stderr) = CliRun.Run("train", "pretrain", "--config", Spec(steps: 2, checkpointEvery: 1), "--out", output, "--device", device);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(output));
+    }
+
     [Fact]
     public void A_bad_spec_exits_with_code_two_naming_the_field()
     {

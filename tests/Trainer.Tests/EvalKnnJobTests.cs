@@ -16,14 +16,19 @@ public sealed class EvalKnnJobTests
         ["train"] = LabelledImages.Train, ["val"] = LabelledImages.Val, ["k"] = new JsonArray(1, 3), ["resolution"] = 56,
     };
 
-    private static string EvalKnn(string? model = null, string? weights = null, JsonObject? evaluation = null) => new JsonObject
+    private static string EvalKnn(string? model = null, string? weights = null, JsonObject? evaluation = null, string? device = null)
     {
-        ["kind"] = "eval-knn",
-        ["model"] = model,
-        ["weights"] = weights,
-        ["evaluation"] = (evaluation ?? Evaluation).DeepClone(),
-        ["threads"] = 1,
-    }.ToJsonString();
+        var spec = new JsonObject
+        {
+            ["kind"] = "eval-knn",
+            ["model"] = model,
+            ["weights"] = weights,
+            ["evaluation"] = (evaluation ?? Evaluation).DeepClone(),
+            ["threads"] = 1,
+        };
+        if (device is not null) spec["device"] = device;
+        return spec.ToJsonString();
+    }
 
     private static async Task<V1.Job> RunAsync(TrainerHost host, V1.JobKind kind, string spec, List<V1.JobEvent>? events = null)
     {
@@ -85,6 +90,8 @@ public sealed class EvalKnnJobTests
         { EvalKnn(model: "job-x", evaluation: Evaluation.With("every_steps", 5)), StatusCode.InvalidArgument, "evaluation.every_steps: is only for training runs" },
         { EvalKnn(model: "job-x", evaluation: Evaluation.With("k", new JsonArray(0))), StatusCode.InvalidArgument, "evaluation.k: must be a non-empty list" },
         { EvalKnn(model: "job-x", evaluation: Evaluation.With("train", "eval/nothing")), StatusCode.InvalidArgument, "evaluation: dataset_missing" },
+        { EvalKnn(model: "job-x", device: "tpu"), StatusCode.InvalidArgument, "invalid_spec: device: must be auto, cpu, cuda or cuda:N, not 'tpu'" },
+        { EvalKnn(model: "job-x", device: "cuda:999"), StatusCode.InvalidArgument, "invalid_spec: device: device 'cuda:999' requested but " },
     };
 
     [Theory]

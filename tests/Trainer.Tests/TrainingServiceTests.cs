@@ -198,6 +198,7 @@ public sealed class TrainingServiceTests
         { V1.JobKind.Pretrain, TinyRuns.Pretrain(2).With("optim", new JsonObject { ["stepz"] = 3 }).ToJsonString(), StatusCode.InvalidArgument, "invalid_spec: unknown field 'optim.stepz'" },
         { V1.JobKind.Pretrain, TinyRuns.Pretrain(2).With("batch_size", 0).ToJsonString(), StatusCode.InvalidArgument, "batch_size" },
         { V1.JobKind.Pretrain, TinyRuns.Pretrain(2).With("data", new JsonObject { ["train"] = "no/such/folder" }).ToJsonString(), StatusCode.InvalidArgument, "data.train: dataset_missing" },
+        { V1.JobKind.Pretrain, TinyRuns.Pretrain(2).With("execution.device", "cuda:999").ToJsonString(), StatusCode.InvalidArgument, "invalid_spec: execution.device: device 'cuda:999' requested but " },
         { V1.JobKind.Distill, TinySpecs.Pretrain(2), StatusCode.InvalidArgument, "kind" },
         { V1.JobKind.Pretrain, "", StatusCode.InvalidArgument, "invalid_spec: spec_json" },
         { V1.JobKind.Pretrain, "{not json", StatusCode.InvalidArgument, "invalid_spec: not valid JSON" },

@@ -26,10 +26,11 @@ public static class TrainCommand
         var config = new Option<FileInfo>("--config") { Description = "The run spec (JSON)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder of the run: checkpoints, metrics.jsonl, export, summary.json", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Require a checkpoint in --out to resume from (without it, a checkpoint of the same spec is resumed anyway)" };
+        var device = new Option<string?>("--device") { Description = "Overrides execution.device: auto (CUDA when available), cpu, cuda or cuda:N" };
         var threads = new Option<int?>("--threads") { Description = "Overrides execution.threads (libtorch intra-op threads)" };
         var keepFreed = new Option<bool?>("--keep-freed-memory") { Description = "Overrides execution.keep_freed_memory (default true: the faster allocator for training, RSS stays at its peak)" };
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Overrides execution.max_minutes: stop cleanly at the first step past it" };
-        foreach (var option in new Option[] { config, output, resume, threads, keepFreed, maxMinutes }) command.Options.Add(option);
+        foreach (var option in new Option[] { config, output, resume, device, threads, keepFreed, maxMinutes }) command.Options.Add(option);
         command.SetAction(result =>
         {
             var spec = RunSpecFile.Load(result.GetValue(config)!.FullName, kind);
@@ -37,6 +38,7 @@ public static class TrainCommand
             {
                 Execution = spec.Execution with
                 {
+                    Device = result.GetValue(device) ?? spec.Execution.Device,
                     Threads = result.GetValue(threads) ?? spec.Execution.Threads,
                     KeepFreedMemory = result.GetValue(keepFreed) ?? spec.Execution.KeepFreedMemory,
                     MaxMinutes = result.GetValue(maxMinutes) ?? spec.Execution.MaxMinutes,

@@ -13,7 +13,7 @@ public sealed record JobSubmission(JobKind Kind, string SpecJson, int Priority, 
 /// <summary>
 /// Reads a submission's spec as `embedctl train` does (unknown fields, ranges, the teacher file), with every path
 /// confined to <see cref="DataRoot"/>, and scans its data and evaluation folders — for eval-knn, also finds its
-/// registered model — so a job that cannot start is refused before it is queued.
+/// registered model, and resolves its device on this worker — so a job that cannot start is refused before it is queued.
 /// </summary>
 public sealed class JobSubmissionValidator(DataRoot dataRoot, ModelStore models)
 {
@@ -39,6 +39,7 @@ public sealed class JobSubmissionValidator(DataRoot dataRoot, ModelStore models)
     private static (string Canonical, string Hash) Run(string json, RunKind kind)
     {
         var spec = Parse(() => RunSpecFile.Parse(json, kind));
+        Parse(() => RunDevice.Resolve(spec.Execution.Device, "execution.device"));
         CheckData("data.train", () => RunInputs.BatchesFor(spec));
         CheckData("evaluation", () => RunInputs.EvaluationFor(spec));
         return (RunSpecFile.Canonical(spec), RunSpecFile.Hash(spec));
@@ -47,6 +48,7 @@ public sealed class JobSubmissionValidator(DataRoot dataRoot, ModelStore models)
     private (string Canonical, string Hash) EvalKnn(string json)
     {
         var spec = Parse(() => KnnEvalSpecFile.Parse(json));
+        Parse(() => RunDevice.Resolve(spec.Device, "device"));
         CheckData("evaluation", () => FolderKnnEvaluation.Check(spec.Evaluation));
         if (spec.Model is { } id && models.Find(id) is null)
             throw new JobRequestException(JobError.ModelNotFound, $"model: there is no model '{id}'; ListModels gives the registered ones");

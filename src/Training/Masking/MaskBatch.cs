@@ -1,4 +1,5 @@
 using EmbeddingService.Engine.Model;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Masking;
@@ -26,6 +27,12 @@ public sealed record MaskBatch(Tensor CollatedMasks, Tensor MaskIndicesList, Ten
         return new MaskBatch(collatedMasks, maskIndicesList.MoveToOuterDisposeScope(), masksWeight.MoveToOuterDisposeScope(),
             nMaskedPatches.MoveToOuterDisposeScope(), upperbound);
     }
+
+    /// <summary>These masks when they and <paramref name="device"/> are the CPU, else copies there (in the current dispose scope).</summary>
+    public MaskBatch On(Device device) =>
+        device.type == DeviceType.CPU && CollatedMasks.device_type == DeviceType.CPU
+            ? this
+            : new MaskBatch(CollatedMasks.to(device), MaskIndicesList.to(device), MasksWeight.to(device), NMaskedPatches.to(device), Upperbound);
 
     public void Dispose()
     {

@@ -26,10 +26,11 @@ public static class KnnEvalRun
         var output = Directory.CreateDirectory(outputDirectory).FullName;
         var canonical = KnnEvalSpecFile.Canonical(spec);
         AtomicFile.WriteAllText(Path.Combine(output, TrainingRun.SpecFile), JsonNode.Parse(canonical)!.ToJsonString(new() { WriteIndented = true }));
+        var device = RunDevice.Resolve(spec.Device, "device");
         if (spec.Threads is { } threads) set_num_threads(threads);
 
         // The evaluation runs the TorchSharp network, as a run's own evaluations do (so their numbers compare).
-        using var model = ModelLoader.Load(new ModelLoadRequest { Weights = weights, Heads = spec.NumHeads, Device = "cpu", Backend = "torch" });
+        using var model = ModelLoader.Load(new ModelLoadRequest { Weights = weights, Heads = spec.NumHeads, Device = device.ToString(), Backend = "torch" });
         var patch = model.Descriptor.Config.PatchSize;
         if (spec.Evaluation.Resolution % patch != 0)
             throw new RunSpecException([$"evaluation.resolution: must be a multiple of the model's patch size {patch} (got {spec.Evaluation.Resolution})"]);
@@ -59,6 +60,7 @@ public static class KnnEvalRun
                 ["architecture"] = model.Descriptor.Config.ToString(),
             },
             ["evaluation"] = JsonSerializer.SerializeToNode(results),
+            ["device"] = device.ToString(),
             ["time"] = new JsonObject
             {
                 ["started_utc"] = started.ToString("O"),

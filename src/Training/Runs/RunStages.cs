@@ -8,7 +8,10 @@ using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Runs;
 
-/// <summary>Builds the stages of a run from its spec, with fresh weights seeded from (seed, first iteration of the stage).</summary>
+/// <summary>
+/// Builds the stages of a run from its spec, with fresh weights seeded from (seed, first iteration of the stage), every
+/// model on the run's device before its optimiser is made (whose moments follow the parameters).
+/// </summary>
 internal static class RunStages
 {
     /// <summary>The student's architecture from the completed spec.</summary>
@@ -38,9 +41,9 @@ internal static class RunStages
     public static HeadConfig? IbotHead(RunSpec spec) =>
         spec.Heads.SeparateIbotHead == true ? DinoHead(spec) with { Prototypes = spec.Heads.IbotPrototypes!.Value } : null;
 
-    public static RunStage Pretrain(RunSpec spec)
+    public static RunStage Pretrain(RunSpec spec, Device device)
     {
-        var student = NewStudent(spec, StudentConfig(spec), DinoHead(spec), IbotHead(spec), firstIteration: 0);
+        var student = NewStudent(spec, StudentConfig(spec), DinoHead(spec), IbotHead(spec), firstIteration: 0).On(device);
         var teacher = CopyOf(student);
         var generator = ConfigureDropPath(spec, student);
         var objective = new SslMetaArch(student, teacher, ObjectiveOptions(spec));
@@ -54,11 +57,12 @@ internal static class RunStages
     /// Trains DINO and iBOT heads (separate, the spec's shape) on the frozen backbone of a teacher without heads, with the
     /// pretraining objective; its "teacher" (the EMA) becomes the distillation teacher.
     /// </summary>
-    public static RunStage HeadWarmup(RunSpec spec, LoadedTeacher source, int steps)
+    public static RunStage HeadWarmup(RunSpec spec, LoadedTeacher source, int steps, Device device)
     {
         var dinoHead = DinoHead(spec);
         var student = NewHeads(spec, source.Config, dinoHead, dinoHead with { Prototypes = spec.Heads.IbotPrototypes!.Value }, firstIteration: 0);
         using (no_grad()) student.Backbone.load_state_dict(source.Backbone, strict: true);
+        student.On(device);
         foreach (var parameter in student.Backbone.parameters()) parameter.requires_grad = false;
         var teacher = CopyOf(student);
         var objective = new SslMetaArch(student, teacher, ObjectiveOptions(spec));
@@ -69,14 +73,14 @@ internal static class RunStages
     }
 
     /// <summary>Distils the frozen <paramref name="teacher"/> (which the stage then owns) into the spec's student, from iteration <paramref name="begin"/>.</summary>
-    public static RunStage Distill(RunSpec spec, SslModel teacher, long begin)
+    public static RunStage Distill(RunSpec spec, SslModel teacher, long begin, Device device)
     {
         if (teacher.DinoHeadConfig.Prototypes != spec.Heads.Prototypes || teacher.IbotHeadConfig.Prototypes != spec.Heads.IbotPrototypes)
             throw new RunSpecException([$"heads.prototypes / heads.ibot_prototypes: the teacher's heads have {teacher.DinoHeadConfig.Prototypes} / {teacher.IbotHeadConfig.Prototypes} prototypes, the spec {spec.Heads.Prototypes} / {spec.Heads.IbotPrototypes}"]);
         var dinoHead = DinoHead(spec);
-        var student = NewStudent(spec, StudentConfig(spec), dinoHead, dinoHead with { Prototypes = spec.Heads.IbotPrototypes!.Value }, begin);
+        var student = NewStudent(spec, StudentConfig(spec), dinoHead, dinoHead with { Prototypes = spec.Heads.IbotPrototypes!.Value }, begin).On(device);
         var studentEma = CopyOf(student);
-        teacher.Freeze();
+        teacher.On(device).Freeze();
         var objective = new DistillationMetaArch(student, teacher, studentEma, ObjectiveOptions(spec) with { Centering = TeacherCentering.SinkhornKnopp });
         var optimizer = NewOptimizer(spec, student);
         return new RunStage(RunStage.DistillName, begin, begin + spec.Optim.Steps, objective, optimizer, spec.Optim.ClipGrad, Schedules(spec, spec.Optim.Steps),
@@ -144,9 +148,10 @@ internal static class RunStages
         return new SslModel(config, dinoHead, ibotHead, generator);
     }
 
+    /// <summary>A copy of the model's weights, on its device.</summary>
     private static SslModel CopyOf(SslModel model)
     {
-        var copy = model.EmptyCopy();
+        var copy = model.EmptyCopy().On(model.Device);
         using (no_grad()) copy.load_state_dict(model.state_dict(), strict: true);
         return copy;
     }

@@ -33,6 +33,7 @@ public sealed class TrainingRun
     private readonly SortedDictionary<long, IReadOnlyDictionary<string, double>> _evaluationsByIteration = [];
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private Device _device = CPU;
     private LoadedTeacher? _teacher;
     private long _warmupSteps;
     private string? _lastCheckpoint;
@@ -73,7 +74,7 @@ public sealed class TrainingRun
     private RunResult Run()
     {
         var resume = FindResume();
-        ApplyExecution(_spec.Execution);
+        _device = ApplyExecution(_spec.Execution);
         AtomicFile.WriteAllText(Path.Combine(_output, SpecFile), JsonNode.Parse(_canonical)!.ToJsonString(new() { WriteIndented = true }));
         if (_spec.Kind == RunKind.Distill)
         {
@@ -110,7 +111,7 @@ public sealed class TrainingRun
                     using var scope = NewDisposeScope();
                     if (stage.DropPathGenerator is { } generator)
                         generator.manual_seed(DerivedSeeds.DeriveLong(_spec.Seed, iteration, DerivedSeeds.DropPath));
-                    result = stage.Step.Run(batch, stage.ScheduleAt(iteration));
+                    result = stage.Step.Run(batch.On(_device), stage.ScheduleAt(iteration));
                 }
                 catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
                 {
@@ -172,19 +173,22 @@ public sealed class TrainingRun
         return latest;
     }
 
-    private static void ApplyExecution(ExecutionSpec execution)
+    /// <summary>Applies the process-wide settings and resolves the device the run computes on.</summary>
+    private static Device ApplyExecution(ExecutionSpec execution)
     {
+        var device = RunDevice.Resolve(execution.Device, "execution.device");
         if (execution.Threads is { } threads) set_num_threads(threads);
         if (execution.KeepFreedMemory) NativeHeap.KeepFreedMemory();
+        return device;
     }
 
     /// <summary>The stage iteration <paramref name="iteration"/> falls in, restored from <paramref name="checkpoint"/> when given.</summary>
     private RunStage BuildStage(long iteration, RunCheckpointInfo? checkpoint)
     {
         if (_spec.Kind == RunKind.Pretrain)
-            return Restored(RunStages.Pretrain(_spec), checkpoint);
+            return Restored(RunStages.Pretrain(_spec, _device), checkpoint);
         if (iteration < _warmupSteps)
-            return Restored(RunStages.HeadWarmup(_spec, _teacher!, (int)_warmupSteps), checkpoint);
+            return Restored(RunStages.HeadWarmup(_spec, _teacher!, (int)_warmupSteps, _device), checkpoint);
 
         // The distillation teacher: the checkpoint's (heads trained by the warm-up, or saved by distillation), else the file's.
         SslModel teacher;
@@ -196,7 +200,7 @@ public sealed class TrainingRun
             using (no_grad()) teacher.load_state_dict(saved.State, strict: true);
         }
         else teacher = _teacher!.ToModel();
-        var stage = RunStages.Distill(_spec, teacher, _warmupSteps);
+        var stage = RunStages.Distill(_spec, teacher, _warmupSteps, _device);
         return checkpoint?.Stage == RunStage.DistillName ? Restored(stage, checkpoint) : stage;
     }
 
@@ -217,7 +221,7 @@ public sealed class TrainingRun
     {
         var teacher = warmup.Release("teacher");
         warmup.Dispose();
-        return RunStages.Distill(_spec, teacher, _warmupSteps);
+        return RunStages.Distill(_spec, teacher, _warmupSteps, _device);
     }
 
     private StepMetrics Metrics(RunStage stage, long iteration, long total, StepResult result, double seconds) => new()
@@ -328,6 +332,7 @@ public sealed class TrainingRun
                 ? new JsonObject { ["backbone"] = e.Backbone, ["config"] = e.Config, ["training_checkpoint"] = e.TrainingCheckpoint }
                 : null,
             ["weights_fingerprint"] = result.Export?.Fingerprint,
+            ["device"] = _device.ToString(),
             ["warnings"] = new JsonArray([.. _warnings.Select(w => (JsonNode)w)]),
             ["peak_rss_mb"] = Math.Round(ProcessMemory.PeakRssBytes() / 1e6, 1),
         };

@@ -56,6 +56,13 @@ public sealed class SslModel : nn.Module
     /// <summary>The device its parameters live on.</summary>
     public Device Device => backbone.parameters().First().device;
 
+    /// <summary>This model, its parameters and buffers moved to <paramref name="device"/> (nothing moves when they are there).</summary>
+    public SslModel On(Device device)
+    {
+        if (Device.type != device.type || (device.type != DeviceType.CPU && Device.index != device.index)) this.to(device);
+        return this;
+    }
+
     /// <summary>No gradients and eval mode: a teacher, or an EMA kept as a result.</summary>
     public void Freeze()
     {

@@ -52,6 +52,8 @@ public sealed class RunSpecFileTests
     [InlineData("""{"kind": "pretrain", "data": {"train": "synthetic"}, "model": null}""", "model: must be an object, not null")]
     [InlineData("""{"kind": "pretrain"}""", "data.train: is required")]
     [InlineData("""{"kind": "pretrain", "data": {"train": "synthetic"}, "execution": {"max_minutes": 0}}""", "execution.max_minutes: must be in")]
+    [InlineData("""{"kind": "pretrain", "data": {"train": "synthetic"}, "execution": {"device": "gpu"}}""", "execution.device: must be auto, cpu, cuda or cuda:N, not 'gpu'")]
+    [InlineData("""{"kind": "pretrain", "data": {"train": "synthetic"}, "execution": {"device": null}}""", "execution.device: must be auto, cpu, cuda or cuda:N, not null")]
     [InlineData("""{"kind": "pretrain", "data": {"train": "synthetic"}, "crops": {"global_size": 42}}""", "crops.global_size: must be at least 4 × model.patch_size = 56 for iBOT block masks")]
     public void A_bad_field_is_named_with_its_allowed_values(string json, string expected)
     {
@@ -82,7 +84,7 @@ public sealed class RunSpecFileTests
     {
         var baseSpec = TinyRuns.Pretrain();
         var hash = RunSpecFile.Hash(TinyRuns.Spec(baseSpec));
-        Assert.Equal(hash, RunSpecFile.Hash(TinyRuns.Spec(baseSpec.With("execution.threads", 2).With("checkpoints.keep_last", 9))));
+        Assert.Equal(hash, RunSpecFile.Hash(TinyRuns.Spec(baseSpec.With("execution.threads", 2).With("execution.device", "cpu").With("checkpoints.keep_last", 9))));
         var changed = TinyRuns.Spec(baseSpec.With("optim.base_lr", 0.01).With("heads.prototypes", 32));
         Assert.NotEqual(hash, RunSpecFile.Hash(changed));
         Assert.Equal(["heads.ibot_prototypes", "heads.prototypes", "optim.base_lr"],

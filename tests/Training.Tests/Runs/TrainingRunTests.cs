@@ -53,8 +53,8 @@ public sealed class TrainingRunTests
         {
             for (var attempt = 0; attempt < 20; attempt++)
             {
-                using var first = RunStages.Pretrain(spec);
-                using var second = RunStages.Pretrain(spec);
+                using var first = RunStages.Pretrain(spec, CPU);
+                using var second = RunStages.Pretrain(spec, CPU);
                 var (a, b) = (first.Models["student"].state_dict(), second.Models["student"].state_dict());
                 foreach (var (name, tensor) in a)
                     Assert.True(tensor.eq(b[name]).all().item<bool>(), $"{name} differs between two stages of one seed");
@@ -65,6 +65,19 @@ public sealed class TrainingRunTests
             stop.Cancel();
             await noise;
         }
+    }
+
+    [Fact]
+    public void The_device_is_resolved_before_anything_is_written_and_the_summary_names_it()
+    {
+        var output = TinyRuns.TempDir();
+        var error = Assert.Throws<RunSpecException>(() => TinyRuns.Execute(TinyRuns.Pretrain(steps: 2).With("execution.device", "cuda:999"), output));
+        Assert.StartsWith("execution.device: device 'cuda:999' requested but ", error.Problems.Single());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(output));
+
+        var result = TinyRuns.Execute(TinyRuns.Pretrain(steps: 2).With("execution.device", "cpu"), output);
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal("cpu", JsonNode.Parse(File.ReadAllText(result.SummaryPath))!["device"]!.GetValue<string>());
     }
 
     [Fact]

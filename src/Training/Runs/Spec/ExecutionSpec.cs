@@ -6,6 +6,11 @@ namespace EmbeddingService.Training.Runs.Spec;
 /// </summary>
 public sealed record ExecutionSpec
 {
+    /// <summary>
+    /// Where the models and batches live: auto (CUDA when this build and machine have it, else the CPU), cpu, cuda or
+    /// cuda:N. A run may resume on another device; it then continues the same run, though not bit-identically.
+    /// </summary>
+    public string Device { get; init; } = "auto";
     /// <summary>libtorch intra-op threads; default: libtorch's choice (one per core).</summary>
     public int? Threads { get; init; }
     public int DataWorkers { get; init; } = 2;

@@ -18,6 +18,8 @@ public sealed record KnnEvalSpec
     public int? NumHeads { get; init; }
     /// <summary>train and val are required; every_steps and at_start belong to training runs; resolution defaults to <see cref="DefaultResolution"/>.</summary>
     public EvaluationSpec Evaluation { get; init; } = new();
+    /// <summary>auto (CUDA when this build and machine have it, else the CPU), cpu, cuda or cuda:N.</summary>
+    public string Device { get; init; } = "auto";
     /// <summary>libtorch intra-op threads; default: libtorch's choice.</summary>
     public int? Threads { get; init; }
     public int DataWorkers { get; init; } = 2;

@@ -1,10 +1,14 @@
+using System.Text.RegularExpressions;
 using EmbeddingService.Engine.Model;
 
 namespace EmbeddingService.Training.Runs.Spec;
 
 /// <summary>Every rule a completed spec must meet; each problem names the JSON path, the allowed range and the value.</summary>
-internal static class RunSpecValidator
+internal static partial class RunSpecValidator
 {
+    [GeneratedRegex(@"^(auto|cpu|cuda(:[0-9]{1,3})?)$")]
+    private static partial Regex DeviceName();
+
     public static List<string> Problems(RunSpec spec)
     {
         var p = new ProblemList();
@@ -98,6 +102,7 @@ internal static class RunSpecValidator
         p.Multiple("evaluation.resolution", e.Resolution, m.PatchSize, 2048);
 
         var x = spec.Execution;
+        p.Device("execution.device", x.Device);
         p.Range("execution.threads", x.Threads, 1, 1024);
         p.Range("execution.data_workers", x.DataWorkers, 0, 256);
         p.Range("execution.prefetch_batches", x.PrefetchBatches, 1, 1024);
@@ -134,6 +139,7 @@ internal static class RunSpecValidator
         if (e.AtStart) p.Add("evaluation.at_start", "is only for training runs");
         Knn(e, p);
         p.Range("evaluation.resolution", e.Resolution, 1, 2048);
+        p.Device("device", spec.Device);
         p.Range("threads", spec.Threads, 1, 1024);
         p.Range("data_workers", spec.DataWorkers, 0, 256);
         return p.List;
@@ -150,6 +156,12 @@ internal static class RunSpecValidator
         public List<string> List { get; } = [];
 
         public void Add(string path, string rule) => List.Add($"{path}: {rule}");
+
+        public void Device(string path, string? device)
+        {
+            if (!DeviceName().IsMatch(device ?? ""))
+                Add(path, $"must be auto, cpu, cuda or cuda:N, not {(device is null ? "null" : $"'{device}'")}");
+        }
 
         public void Range(string path, double? value, double min, double max, bool required = false)
         {
