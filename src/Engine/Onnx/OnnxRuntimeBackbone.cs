@@ -46,7 +46,11 @@ public sealed class OnnxRuntimeBackbone : IPackedForward, IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        return new InferenceSession(VitOnnxGraph.Build(network), options);
+        var session = new InferenceSession(VitOnnxGraph.Build(network), options);
+        // The serialised graph and its protobuf, each as large as the weights, are garbage now: a full compacting
+        // collection gives them back to the OS instead of holding them until the next one.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return session;
     }
 
     /// <summary>Whether a network's weights fit in one ONNX model (ViT-g's do not).</summary>
