@@ -73,6 +73,13 @@ public sealed class RunSpecFileTests
     }
 
     [Fact]
+    public void A_bad_step_count_is_one_problem_not_one_per_field_it_bounds()
+    {
+        var error = Assert.Throws<RunSpecException>(() => RunSpecFile.Parse("""{"kind": "pretrain", "data": {"train": "synthetic"}, "optim": {"steps": -1}}"""));
+        Assert.Equal("optim.steps: must be in [1, 100000000] (got -1)", error.Problems.Single());
+    }
+
+    [Fact]
     public void The_command_kind_must_agree_with_the_file()
     {
         var error = Assert.Throws<RunSpecException>(() => RunSpecFile.Parse("""{"kind": "pretrain", "data": {"train": "synthetic"}}""", RunKind.Distill));

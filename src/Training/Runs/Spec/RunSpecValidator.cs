@@ -6,6 +6,8 @@ namespace EmbeddingService.Training.Runs.Spec;
 /// <summary>Every rule a completed spec must meet; each problem names the JSON path, the allowed range and the value.</summary>
 internal static partial class RunSpecValidator
 {
+    private const int MinSteps = 1, MaxSteps = 100_000_000;
+
     [GeneratedRegex(@"^(auto|cpu|cuda(:[0-9]{1,3})?)$")]
     private static partial Regex DeviceName();
 
@@ -64,6 +66,11 @@ internal static partial class RunSpecValidator
         p.Range("masking.ratio_max", k.RatioMax, k.RatioMin, 1);
 
         var steps = spec.Optim.Steps;
+        // Fields bounded by optim.steps are checked against a valid one only: a bad steps is one problem, not four.
+        void WithinSteps(string path, int? value)
+        {
+            if (steps is >= MinSteps and <= MaxSteps) p.Range(path, value, 0, steps);
+        }
         var o = spec.Objective;
         p.Range("objective.dino_loss_weight", o.DinoLossWeight, 0, 100);
         p.Range("objective.ibot_loss_weight", o.IbotLossWeight, 0, 100);
@@ -74,11 +81,11 @@ internal static partial class RunSpecValidator
         p.Range("objective.center_momentum", o.CenterMomentum, 0, 1);
         p.Range("objective.teacher_temp", o.TeacherTemp, 1e-4, 10);
         p.Range("objective.warmup_teacher_temp", o.WarmupTeacherTemp, 1e-4, 10);
-        p.Range("objective.warmup_teacher_temp_steps", o.WarmupTeacherTempSteps, 0, steps);
+        WithinSteps("objective.warmup_teacher_temp_steps", o.WarmupTeacherTempSteps);
 
         var op = spec.Optim;
-        p.Range("optim.steps", op.Steps, 1, 100_000_000);
-        p.Range("optim.warmup_steps", op.WarmupSteps, 0, steps);
+        p.Range("optim.steps", op.Steps, MinSteps, MaxSteps);
+        WithinSteps("optim.warmup_steps", op.WarmupSteps);
         p.Range("optim.base_lr", op.BaseLr, 0, 10);
         p.Range("optim.min_lr", op.MinLr, 0, 10);
         p.Range("optim.weight_decay", op.WeightDecay, 0, 10);
@@ -86,7 +93,7 @@ internal static partial class RunSpecValidator
         p.Range("optim.momentum_teacher", op.MomentumTeacher, 0, 1);
         p.Range("optim.final_momentum_teacher", op.FinalMomentumTeacher, 0, 1);
         p.Range("optim.clip_grad", op.ClipGrad, 0, 1e6);
-        p.Range("optim.freeze_last_layer_steps", op.FreezeLastLayerSteps, 0, steps);
+        WithinSteps("optim.freeze_last_layer_steps", op.FreezeLastLayerSteps);
         p.Range("optim.layerwise_decay", op.LayerwiseDecay, 1e-3, 1);
         p.Range("optim.patch_embed_lr_mult", op.PatchEmbedLrMult, 0, 10);
         p.Range("optim.adamw_beta1", op.AdamwBeta1, 0, 0.999999);
