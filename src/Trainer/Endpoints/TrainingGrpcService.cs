@@ -34,7 +34,7 @@ public sealed class TrainingGrpcService(
         if (request.PageToken.Length > 0)
             after = long.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) && sequence > 0
                 ? sequence
-                : throw new JobRequestException(JobError.InvalidArgument, $"page_token: '{request.PageToken}' is not a next_page_token of ListJobs");
+                : throw new JobRequestException(JobError.InvalidArgument, $"page_token: '{request.PageToken}' is not a next_page_token of a job listing");
         var page = store.List(new JobQuery
         {
             States = request.States.Select(JobMessages.State).ToArray(),

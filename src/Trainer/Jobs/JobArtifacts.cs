@@ -29,16 +29,16 @@ public static class JobArtifacts
     public static string Resolve(string jobFolder, string path)
     {
         if (path.Length == 0)
-            throw new JobRequestException(JobError.InvalidArgument, "path: the artifact path is required (as ListArtifacts gives it)");
+            throw new JobRequestException(JobError.InvalidArgument, "path: the artifact path is required (as the job's artifact list gives it)");
         var parts = path.Split('/');
         if (path.StartsWith('/') || Path.IsPathRooted(path) || path.Contains('\\') || parts.Any(p => p is "" or "." or ".."))
             throw new JobRequestException(JobError.InvalidArgument,
-                $"path: '{path}' must be relative to the job's folder, '/'-separated, without '.', '..' or empty parts (as ListArtifacts gives it)");
+                $"path: '{path}' must be relative to the job's folder, '/'-separated, without '.', '..' or empty parts (as the job's artifact list gives it)");
         var full = Path.Combine([Path.GetFullPath(jobFolder), .. parts]);
         // No component may be a link: a linked folder on the way could lead out of the job's folder as well as a linked file.
         var unlinked = Path.Combine([DataRoot.RealPath(Path.GetFullPath(jobFolder)), .. parts]);
         if (KindOf(path) is null || !File.Exists(full) || DataRoot.RealPath(full) != unlinked)
-            throw new JobRequestException(JobError.ArtifactNotFound, $"the job has no artifact '{path}'; ListArtifacts gives its files");
+            throw new JobRequestException(JobError.ArtifactNotFound, $"the job has no artifact '{path}'; the job's artifact list gives its files");
         return full;
     }
 

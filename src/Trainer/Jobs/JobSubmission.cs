@@ -51,7 +51,7 @@ public sealed class JobSubmissionValidator(DataRoot dataRoot, ModelStore models)
         Parse(() => RunDevice.Resolve(spec.Device, "device"));
         CheckData("evaluation", () => FolderKnnEvaluation.Check(spec.Evaluation));
         if (spec.Model is { } id && models.Find(id) is null)
-            throw new JobRequestException(JobError.ModelNotFound, $"model: there is no model '{id}'; ListModels gives the registered ones");
+            throw new JobRequestException(JobError.ModelNotFound, $"model: there is no model '{id}'; the model list (GET /v1/admin/models, gRPC ListModels) gives the registered ones");
         return (KnnEvalSpecFile.Canonical(spec), KnnEvalSpecFile.Hash(spec));
     }
 

@@ -57,5 +57,5 @@ public sealed class ModelRegistry(ModelStore store, ActiveModelWatchers watchers
     }
 
     private static JobRequestException NotFound(string id) =>
-        new(JobError.ModelNotFound, $"there is no model '{id}'; ListModels gives the registered ones");
+        new(JobError.ModelNotFound, $"there is no model '{id}'; the model list (GET /v1/admin/models, gRPC ListModels) gives the registered ones");
 }
