@@ -38,7 +38,10 @@ public static class EmbedCtl
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"embedctl: {parsed.Errors[0].Message} (see embedctl --help)");
+            // A token nothing matched ("embedctl frobnicate") says more than the missing command it leaves behind.
+            var error = parsed.Errors.FirstOrDefault(e => parsed.UnmatchedTokens.Any(token => e.Message.Contains($"'{token}'", StringComparison.Ordinal)))
+                ?? parsed.Errors[0];
+            Console.Error.WriteLine($"embedctl: {error.Message} (see embedctl --help)");
             return BadArguments;
         }
         try

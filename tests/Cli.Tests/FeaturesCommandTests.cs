@@ -73,6 +73,14 @@ public sealed class FeaturesCommandTests
     }
 
     [Fact]
+    public void An_unknown_command_is_named()
+    {
+        var (code, _, stderr) = CliRun.Run("frobnicate");
+        Assert.Equal(2, code);
+        Assert.Contains("'frobnicate'", stderr);
+    }
+
+    [Fact]
     public void NotACheckpointIsAFailureWithAClearMessage()
     {
         var bogus = Path.Combine(CliRun.TempDir(), "weights.pth");
