@@ -35,7 +35,7 @@ public static class ArchitectureInference
 
         var numHeads = options.NumHeads ?? VitArchitectures.HeadsForEmbedDim(embedDim);
         if (numHeads is null)
-            problems.Add($"the number of attention heads cannot be inferred for embed dim {embedDim}, which no official model has; pass it explicitly");
+            problems.Add($"the number of attention heads cannot be inferred for embed dim {embedDim}, which no official model has: give the head count (embedctl --heads, Model:Heads, a spec's num_heads) or put num_heads in a JSON beside the weights (its name with .json, or config.json)");
         if (problems.Count > 0)
             throw new CheckpointException("Cannot infer the architecture of the checkpoint: " + string.Join("; ", problems) + ".");
 

@@ -115,6 +115,23 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void An_unofficial_width_without_a_head_count_says_every_way_to_give_one()
+    {
+        var config = new VitConfig { EmbedDim = 7, Depth = 1, NumHeads = 1, ImgSize = 28 };
+        var state = VitParameterShapes.For(config).ToDictionary(pair => pair.Key, pair => zeros(pair.Value));
+        try
+        {
+            var error = Assert.Throws<CheckpointException>(() => ArchitectureInference.Infer(state, new CheckpointLoadOptions()));
+            Assert.Contains("cannot be inferred for embed dim 7", error.Message);
+            Assert.Contains("embedctl --heads, Model:Heads, a spec's num_heads", error.Message);
+        }
+        finally
+        {
+            TensorAssert.DisposeAll(state);
+        }
+    }
+
+    [Fact]
     public void MlpWidthIsInferredExactlyEvenWhenTheRatioIsNotRepresentable()
     {
         // 61 / 7 * 7 is 60.99999999999999 in double arithmetic.
