@@ -60,8 +60,8 @@ public sealed class HostTests
         var versions = info.GetProperty("versions");
         Assert.StartsWith(".NET 10", versions.GetProperty("dotnet").GetString());
         Assert.Matches(@"^\d+\.\d+", versions.GetProperty("libtorch").GetString()!);
-        Assert.Matches(@"^\d+\.\d+", versions.GetProperty("torchSharp").GetString()!);
-        Assert.Matches(@"^\d+\.\d+", versions.GetProperty("onnxRuntime").GetString()!);
+        Assert.Matches(@"^\d+\.\d+", versions.GetProperty("torch_sharp").GetString()!);
+        Assert.Matches(@"^\d+\.\d+", versions.GetProperty("onnx_runtime").GetString()!);
         Assert.False(string.IsNullOrEmpty(versions.GetProperty("service").GetString()));
         Assert.Contains("cpu", info.GetProperty("device").GetString());
         Assert.Equal("onnxruntime", info.GetProperty("backend").GetString());

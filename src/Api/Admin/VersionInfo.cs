@@ -1,11 +1,17 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Text.Json.Serialization;
 using TorchSharp;
 
 namespace EmbeddingService.Api.Admin;
 
 /// <summary>Versions of the service, TorchSharp, the libtorch it binds and the .NET runtime.</summary>
-public sealed record VersionInfo(string Service, string TorchSharp, string Libtorch, string OnnxRuntime, string Dotnet)
+public sealed record VersionInfo(
+    string Service,
+    [property: JsonPropertyName("torch_sharp")] string TorchSharp,
+    string Libtorch,
+    [property: JsonPropertyName("onnx_runtime")] string OnnxRuntime,
+    string Dotnet)
 {
     /// <summary>Read after the model has loaded, when libtorch is initialised.</summary>
     public static VersionInfo Current => new(
