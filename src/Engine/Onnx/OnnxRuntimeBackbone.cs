@@ -1,4 +1,5 @@
 using EmbeddingService.Engine.Model;
+using EmbeddingService.Engine.Runtime;
 using Microsoft.ML.OnnxRuntime;
 using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 using static TorchSharp.torch;
@@ -34,7 +35,9 @@ public sealed class OnnxRuntimeBackbone : IPackedForward, IDisposable
     public static OnnxRuntimeBackbone Create(DinoVisionTransformer network, int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        return new OnnxRuntimeBackbone(network, OpenSession(network, threads), Prefix(network));
+        var session = OpenSession(network, threads);
+        ReleaseLoadingMemory();
+        return new OnnxRuntimeBackbone(network, session, Prefix(network));
     }
 
     private static InferenceSession OpenSession(DinoVisionTransformer network, int threads)
@@ -46,11 +49,19 @@ public sealed class OnnxRuntimeBackbone : IPackedForward, IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        var session = new InferenceSession(VitOnnxGraph.Build(network), options);
-        // The serialised graph and its protobuf, each as large as the weights, are garbage now: a full compacting
-        // collection gives them back to the OS instead of holding them until the next one.
+        return new InferenceSession(VitOnnxGraph.Build(network), options);
+    }
+
+    /// <summary>
+    /// Building the session leaves garbage as large as the weights, three times over: the graph's protobuf and its
+    /// serialised bytes on the managed heap (called once the method that held the bytes has returned, so that nothing
+    /// roots them), and ONNX Runtime's parse of it in the native heap, which glibc keeps unless trimmed.
+    /// ViT-L/14 after load: 5.4 GB → 2.6 GB (torch alone: 2.0 GB, same run).
+    /// </summary>
+    private static void ReleaseLoadingMemory()
+    {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        return session;
+        NativeHeap.ReleaseFreedMemory();
     }
 
     /// <summary>Whether a network's weights fit in one ONNX model (ViT-g's do not).</summary>
