@@ -28,8 +28,8 @@ public static class EmbedEndpoint
                              "or as one float32 .npy of the pooled embeddings when Accept prefers application/x-npy (q-values honoured; no Accept or */* is JSON). " +
                              "A request is all or nothing: a bad image fails it, naming its index.")
             .Produces<EmbedResponse>()
-            .ProducesProblems(ApiProblems.InvalidArgument, ApiProblems.UnsupportedMediaType, ApiProblems.NotAcceptable, ApiProblems.PatchFeaturesNeedJson, ApiProblems.ImageDecodeFailed, ApiProblems.ImageTooLarge,
-                ApiProblems.PayloadTooLarge, ApiProblems.TooManyImages, ApiProblems.RequestTooLarge, ApiProblems.DeadlineExceeded, ApiProblems.NotReady)
+            .ProducesProblems(ApiProblems.InvalidArgument, ApiProblems.UnsupportedMediaType, ApiProblems.NotAcceptable, ApiProblems.PatchFeaturesNeedJson,
+                ApiProblems.ImageDecodeFailed, ApiProblems.ImageTooLarge, ApiProblems.PayloadTooLarge, ApiProblems.TooManyImages, ApiProblems.RequestTooLarge, ApiProblems.DeadlineExceeded, ApiProblems.NotReady)
             .AddOpenApiOperationTransformer(RequestDocs.Embed);
 
     private static async Task<IResult> HandleAsync(HttpContext context, EmbeddingRuntime runtime, IOptions<ServingOptions> serving, RequestLogEnricher log)

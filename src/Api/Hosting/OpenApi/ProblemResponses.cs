@@ -116,7 +116,8 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer
             ["status"] = Schemas.Integer("The HTTP status."),
             ["detail"] = Schemas.String("What was wrong, naming the field, value or limit."),
             ["code"] = CodeSchema(Meanings.Keys),
-            ["index"] = Schemas.Integer("In a request of several inputs: the one that caused the error. Errors of the whole body have none."),
+            ["index"] = Schemas.Integer("In a body that lists inputs (JSON or multipart images, points, a batch of searches): the one that caused the error. " +
+                                          "Errors of the whole body, of one raw image and of a single search have none."),
             ["traceId"] = Schemas.String("The request's trace id, also in the service's log line for it."),
         },
     });
