@@ -82,9 +82,9 @@ public sealed class OpenApiTests
             .ToDictionary(o => o.Operation.GetProperty("operationId").GetString()!, o => o.Operation.GetProperty("requestBody").GetProperty("content"));
 
         Assert.Equal(["BatchSearch", "CreateCollection", "Embed", "Search", "SubmitJob", "UpsertPoints"], bodies.Keys.Order());
-        Assert.Equal(["application/json", "image/*", "multipart/form-data"], bodies["Embed"].EnumerateObject().Select(c => c.Name).Order());
+        Assert.Equal(["application/json", "application/octet-stream", "image/*", "multipart/form-data"], bodies["Embed"].EnumerateObject().Select(c => c.Name).Order());
         Assert.Equal(["application/json", "multipart/form-data"], bodies["UpsertPoints"].EnumerateObject().Select(c => c.Name).Order());
-        Assert.Equal(["application/json", "image/*"], bodies["Search"].EnumerateObject().Select(c => c.Name).Order());
+        Assert.Equal(["application/json", "application/octet-stream", "image/*"], bodies["Search"].EnumerateObject().Select(c => c.Name).Order());
         foreach (var content in bodies.Values.SelectMany(b => b.EnumerateObject()))
         {
             Assert.True(content.Value.TryGetProperty("schema", out _), content.Name);

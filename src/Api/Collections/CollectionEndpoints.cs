@@ -125,7 +125,7 @@ public static class CollectionEndpoints
     {
         var deadline = RequestDeadline.Of(context.Request, serving);
         var queries = await reader.ReadSearchAsync(context.Request, batch, context.RequestAborted);
-        var outcome = await service.SearchAsync(name, queries, deadline, context.RequestAborted);
+        var outcome = await service.SearchAsync(name, queries, batch, deadline, context.RequestAborted);
         log.RecordRetrieval(queries.Count, outcome.Images);
         var timings = new Timings(outcome.EmbedMs, outcome.SearchMs);
         var results = outcome.Results.Select(hits => hits.Select(h => new HitResponse(h.Id, h.Score, h.Payload)).ToArray()).ToArray();

@@ -67,9 +67,9 @@ public static class JsonPointsReader
                     break;
                 case "image":
                     sources++;
-                    image = reader.TokenType == JsonTokenType.String && reader.TryGetBytesFromBase64(out var bytes)
+                    image = Base64Images.TryDecode(ref reader, out var bytes)
                         ? new EmbedInput(bytes, null)
-                        : throw new ApiRequestError(ApiProblems.InvalidArgument, $"{where}: \"image\" must be a base64 string", index);
+                        : throw new ApiRequestError(ApiProblems.InvalidArgument, $"{where}: \"image\" must be a base64 string (or a data: URL of one)", index);
                     break;
                 case "vector":
                     sources++;

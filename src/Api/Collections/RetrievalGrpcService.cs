@@ -81,7 +81,7 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
 
     public override async Task<V1.SearchResponse> Search(V1.SearchRequest request, ServerCallContext context)
     {
-        var outcome = await SearchAsync(request.Collection, [request.Query ?? new V1.Query()], context);
+        var outcome = await SearchAsync(request.Collection, [request.Query ?? new V1.Query()], batch: false, context);
         var response = new V1.SearchResponse { EmbedMs = outcome.EmbedMs, StoreMs = outcome.SearchMs };
         response.Hits.AddRange(outcome.Results[0].Select(ToMessage));
         return response;
@@ -89,7 +89,7 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
 
     public override async Task<V1.SearchBatchResponse> SearchBatch(V1.SearchBatchRequest request, ServerCallContext context)
     {
-        var outcome = await SearchAsync(request.Collection, request.Queries, context);
+        var outcome = await SearchAsync(request.Collection, request.Queries, batch: true, context);
         var response = new V1.SearchBatchResponse { EmbedMs = outcome.EmbedMs, StoreMs = outcome.SearchMs };
         foreach (var hits in outcome.Results)
         {
@@ -100,17 +100,19 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
         return response;
     }
 
-    private async Task<SearchOutcome> SearchAsync(string collection, IReadOnlyList<V1.Query> queries, ServerCallContext context)
+    private async Task<SearchOutcome> SearchAsync(string collection, IReadOnlyList<V1.Query> queries, bool batch, ServerCallContext context)
     {
-        var inputs = queries.Select((q, i) => ToInput(q, i, queries.Count)).ToArray();
-        var outcome = await service.SearchAsync(collection, inputs, GrpcDeadline.Of(context, _serving), context.CancellationToken);
+        var inputs = queries.Select((q, i) => ToInput(q, i, batch)).ToArray();
+        var outcome = await service.SearchAsync(collection, inputs, batch, GrpcDeadline.Of(context, _serving), context.CancellationToken);
         log.RecordRetrieval(inputs.Length, outcome.Images);
         return outcome;
     }
 
-    private QueryInput ToInput(V1.Query query, int index, int count)
+    private QueryInput ToInput(V1.Query query, int index, bool batch)
     {
-        var filter = query.Filter.Count == 0 ? null : new PayloadFilter(query.Filter.Select(f => new FieldCondition(f.Key, f.AnyOf.Select(v => GrpcValues.ToJson(v, $"search {index}: filter \"{f.Key}\"", count > 1 ? index : null)).ToArray())).ToArray());
+        var where = RetrievalService.SearchLabel(index, batch);
+        int? problemIndex = batch ? index : null;
+        var filter = query.Filter.Count == 0 ? null : new PayloadFilter(query.Filter.Select(f => new FieldCondition(f.Key, f.AnyOf.Select(v => GrpcValues.ToJson(v, $"{where}: filter \"{f.Key}\"", problemIndex)).ToArray())).ToArray());
         var k = query.K == 0 ? service.Options.DefaultK : query.K;
         float? threshold = query.HasScoreThreshold ? query.ScoreThreshold : null;
         return query.SourceCase switch
@@ -118,7 +120,7 @@ public sealed class RetrievalGrpcService(RetrievalService service, IOptions<Serv
             V1.Query.SourceOneofCase.Image => new QueryInput(new EmbedInput(query.Image.Memory, null), null, null, k, filter, threshold),
             V1.Query.SourceOneofCase.Vector => new QueryInput(null, query.Vector.Values.ToArray(), null, k, filter, threshold),
             V1.Query.SourceOneofCase.PointId => new QueryInput(null, null, query.PointId, k, filter, threshold),
-            _ => throw new ApiRequestError(ApiProblems.InvalidArgument, $"search {index} has no image, vector or point_id", count > 1 ? index : null),
+            _ => throw new ApiRequestError(ApiProblems.InvalidArgument, $"{where} has no image, vector or point_id", problemIndex),
         };
     }
 

@@ -27,9 +27,9 @@ public static class RetrievalJson
     }
 
     private static EmbedInput Image(JsonElement image, string where) =>
-        image.ValueKind == JsonValueKind.String && image.TryGetBytesFromBase64(out var bytes)
+        Base64Images.TryDecode(image, out var bytes)
             ? new EmbedInput(bytes, null)
-            : throw Invalid($"{where}: \"image\" must be a base64 string");
+            : throw Invalid($"{where}: \"image\" must be a base64 string (or a data: URL of one)");
 
     /// <summary>{"key": value, "nested.key": [value, value]}: each key must equal its value, or one of its values.</summary>
     private static PayloadFilter Filter(JsonElement filter, string where)

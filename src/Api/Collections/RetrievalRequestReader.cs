@@ -67,7 +67,7 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
     }
 
     /// <summary>
-    /// POST .../search: one JSON query object, or a raw image body (k, score_threshold in the query string).
+    /// POST .../search: one JSON query object, or a raw image body (image/* or application/octet-stream; k, score_threshold in the query string).
     /// POST .../search/batch: {"searches":[query, ...]}.
     /// </summary>
     public async Task<IReadOnlyList<QueryInput>> ReadSearchAsync(HttpRequest request, bool batch, CancellationToken cancellationToken)
@@ -76,14 +76,14 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
         try
         {
             var mediaType = RequestBodies.MediaType(request);
-            if (!batch && mediaType?.StartsWith("image/", StringComparison.Ordinal) == true)
+            if (!batch && RequestBodies.IsRawImage(mediaType))
             {
                 JsonMembers.RequireKnownQuery(request, "k", "score_threshold");
                 return [new QueryInput(new EmbedInput(await RequestBodies.ReadBytesAsync(request, cancellationToken), null), null, null,
                     QueryInt(request, "k") ?? options.DefaultK, null, QueryFloat(request, "score_threshold"))];
             }
             JsonMembers.RequireKnownQuery(request);
-            RequireJson(request);
+            RequireJson(request, batch ? "application/json" : $"application/json or one raw image ({RequestBodies.RawImageTypes})");
             using var document = await RequestBodies.ReadJsonAsync(request, cancellationToken);
             var root = document.RootElement;
             if (!batch) return [RetrievalJson.Query(root, "the search", options.DefaultK)];
@@ -92,7 +92,7 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
             JsonMembers.RequireKnown(root, "the body", ["searches"]);
             if (searches.GetArrayLength() > options.MaxSearchesPerRequest)
                 throw new ApiRequestError(ApiProblems.TooManySearches, $"{searches.GetArrayLength()} searches in one request; at most {options.MaxSearchesPerRequest}");
-            return searches.EnumerateArray().Select((s, i) => RetrievalJson.Query(s, $"search {i}", options.DefaultK)).ToArray();
+            return searches.EnumerateArray().Select((s, i) => RetrievalJson.Query(s, RetrievalService.SearchLabel(i, batch: true), options.DefaultK)).ToArray();
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -142,10 +142,10 @@ public sealed class RetrievalRequestReader(RetrievalOptions options, ServingOpti
         }
     }
 
-    private static void RequireJson(HttpRequest request)
+    private static void RequireJson(HttpRequest request, string accepted = "application/json")
     {
         if (RequestBodies.MediaType(request) is var type && type != "application/json")
-            throw new ApiRequestError(ApiProblems.UnsupportedMediaType, $"Content-Type '{type}' is not supported here; send application/json");
+            throw new ApiRequestError(ApiProblems.UnsupportedMediaType, $"Content-Type '{type}' is not supported here; send {accepted}");
     }
 
     private static int? QueryInt(HttpRequest request, string name) =>

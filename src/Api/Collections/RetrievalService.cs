@@ -60,7 +60,7 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
         var collection = await CollectionAsync(store, name, cancellationToken);
         var watch = Stopwatch.StartNew();
         var vectors = points.Select(p => p.Vector).ToArray();
-        var images = await EmbedIntoAsync(collection, points.Select(p => p.Image).ToArray(), vectors, deadline, cancellationToken);
+        var images = await EmbedIntoAsync(collection, points.Select(p => p.Image).ToArray(), vectors, numbered: true, deadline, cancellationToken);
         var embedMs = watch.Elapsed.TotalMilliseconds;
         watch.Restart();
         var batch = points.Select((p, i) => new VectorPoint(p.Id, vectors[i], p.Payload)).ToArray();
@@ -85,9 +85,10 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
 
     /// <summary>
     /// Runs the queries in order. A query by point id searches with that point's vector and leaves the point
-    /// itself out of its hits. Image queries are embedded together; one that fails fails the request with its index.
+    /// itself out of its hits. Image queries are embedded together; one that fails fails the request, naming its
+    /// index when <paramref name="batch"/> (a single search is "the search", with no index).
     /// </summary>
-    public async Task<SearchOutcome> SearchAsync(string name, IReadOnlyList<QueryInput> queries, DateTimeOffset deadline, CancellationToken cancellationToken)
+    public async Task<SearchOutcome> SearchAsync(string name, IReadOnlyList<QueryInput> queries, bool batch, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         if (queries.Count == 0) throw new ApiRequestError(ApiProblems.InvalidArgument, "the request holds no searches");
         if (queries.Count > _options.MaxSearchesPerRequest)
@@ -97,15 +98,15 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
         for (var i = 0; i < queries.Count; i++)
         {
             if (queries[i].K < 1 || queries[i].K > _options.MaxK)
-                throw new ApiRequestError(ApiProblems.InvalidArgument, $"search {i}: k must be between 1 and {_options.MaxK}, not {queries[i].K}", queries.Count > 1 ? i : null);
+                throw new ApiRequestError(ApiProblems.InvalidArgument, $"{SearchLabel(i, batch)}: k must be between 1 and {_options.MaxK}, not {queries[i].K}", batch ? i : null);
         }
         var watch = Stopwatch.StartNew();
         var vectors = queries.Select(q => q.Vector).ToArray();
-        var images = await EmbedIntoAsync(collection, queries.Select(q => q.Image).ToArray(), vectors, deadline, cancellationToken);
+        var images = await EmbedIntoAsync(collection, queries.Select(q => q.Image).ToArray(), vectors, numbered: batch, deadline, cancellationToken);
         for (var i = 0; i < queries.Count; i++)
         {
             if (queries[i].PointId is { } id)
-                vectors[i] = (await store.GetPointAsync(name, id, cancellationToken) ?? throw PointNotFound(name, id, queries.Count > 1 ? i : null)).Vector;
+                vectors[i] = (await store.GetPointAsync(name, id, cancellationToken) ?? throw PointNotFound(name, id, batch ? i : null)).Vector;
         }
         var embedMs = watch.Elapsed.TotalMilliseconds;
         watch.Restart();
@@ -118,24 +119,33 @@ public sealed class RetrievalService(VectorStoreHost stores, EmbeddingRuntime ru
         return new SearchOutcome(hits, images, embedMs, watch.Elapsed.TotalMilliseconds);
     }
 
-    /// <summary>Embeds the items that are images, together, into their places in <paramref name="vectors"/>; returns how many there were.</summary>
-    private async Task<int> EmbedIntoAsync(CollectionInfo collection, EmbedInput?[] items, float[]?[] vectors, DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <summary>The name of query <paramref name="index"/> in messages: its place in a batch, or "the search" when it is the only one.</summary>
+    public static string SearchLabel(int index, bool batch) => batch ? $"search {index}" : "the search";
+
+    /// <summary>
+    /// Embeds the items that are images, together, into their places in <paramref name="vectors"/>; returns how many there were.
+    /// A failure names its item's place among <paramref name="items"/> when <paramref name="numbered"/>, else none.
+    /// </summary>
+    private async Task<int> EmbedIntoAsync(CollectionInfo collection, EmbedInput?[] items, float[]?[] vectors, bool numbered, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var indexes = Enumerable.Range(0, items.Length).Where(i => items[i] is not null).ToArray();
         if (indexes.Length == 0) return 0;
-        var embedded = await EmbedAsync(collection, indexes.Select(i => items[i]!).ToArray(), deadline, cancellationToken, i => indexes[i]);
+        var embedded = await EmbedAsync(collection, indexes.Select(i => items[i]!).ToArray(), deadline, cancellationToken, i => numbered ? indexes[i] : null);
         for (var i = 0; i < indexes.Length; i++) vectors[indexes[i]] = embedded[i];
         return indexes.Length;
     }
 
-    private async Task<float[][]> EmbedAsync(CollectionInfo collection, EmbedInput[] images, DateTimeOffset deadline, CancellationToken cancellationToken, Func<int, int> requestIndex)
+    private async Task<float[][]> EmbedAsync(CollectionInfo collection, EmbedInput[] images, DateTimeOffset deadline, CancellationToken cancellationToken, Func<int, int?> requestIndex)
     {
         if (images.Length > _serving.MaxImagesPerRequest)
             throw new ApiRequestError(ApiProblems.TooManyImages, $"{images.Length} images in one request; at most {_serving.MaxImagesPerRequest}");
         var options = new EmbedRequestOptions(PoolingNames.Parse(collection.Model.Pooling), Normalize: true, StoredPolicy(collection.Model), collection.Model.Resolution, PatchFeatures: false);
         var result = await runtime.EmbedAsync(images, options, deadline, cancellationToken);
         if (!result.Succeeded)
-            throw new ApiRequestError(result.Failure.Code, result.Failure.Message, result.Failure.Index is { } i ? requestIndex(i) : null);
+        {
+            var failure = result.Failure.WithIndex(result.Failure.Index is { } i ? requestIndex(i) : null);
+            throw new ApiRequestError(failure.Code, failure.Message, failure.Index);
+        }
         // Checked against the model that made the vectors: a hot swap may have replaced the one served when the call began.
         if (collection.Model.MismatchWith(ModelFor(result.Model, options)) is { } mismatch)
             throw new ApiRequestError(ApiProblems.ModelMismatch,

@@ -15,17 +15,21 @@ public static class EmbedEndpoint
 {
     public const string NpyMediaType = "application/x-npy";
 
+    /// <summary>What the route answers with, JSON (the default) first.</summary>
+    public static readonly string[] ResponseTypes = ["application/json", NpyMediaType];
+
     public static RouteHandlerBuilder MapEmbedEndpoint(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/v1/embed", HandleAsync).DisableAntiforgery()
             .WithName("Embed")
             .WithTags(ServiceDocument.Embedding)
             .WithSummary("Embed images")
-            .WithDescription("Images in as a raw body (image/*), multipart file parts, or JSON with base64 images; options in the query " +
+            .WithDescription("Images in as a raw body (image/* or application/octet-stream), multipart file parts, or JSON with base64 images; options in the query " +
                              "(pooling, normalize, policy, resolution, patch_features) or the JSON's \"options\". Embeddings out as JSON, " +
-                             "or as one float32 .npy with Accept: application/x-npy. A request is all or nothing: a bad image fails it, naming its index.")
+                             "or as one float32 .npy of the pooled embeddings when Accept prefers application/x-npy (q-values honoured; no Accept or */* is JSON). " +
+                             "A request is all or nothing: a bad image fails it, naming its index.")
             .Produces<EmbedResponse>()
-            .ProducesProblems(ApiProblems.InvalidArgument, ApiProblems.UnsupportedMediaType, ApiProblems.ImageDecodeFailed, ApiProblems.ImageTooLarge,
-                ApiProblems.PayloadTooLarge, ApiProblems.TooManyImages, ApiProblems.RequestTooLarge, ApiProblems.DeadlineExceeded, ApiProblems.NotReady)
+            .ProducesProblems(ApiProblems.InvalidArgument, ApiProblems.UnsupportedMediaType, ApiProblems.NotAcceptable, ApiProblems.PatchFeaturesNeedJson,
+                ApiProblems.ImageDecodeFailed, ApiProblems.ImageTooLarge, ApiProblems.PayloadTooLarge, ApiProblems.TooManyImages, ApiProblems.RequestTooLarge, ApiProblems.DeadlineExceeded, ApiProblems.NotReady)
             .AddOpenApiOperationTransformer(RequestDocs.Embed);
 
     private static async Task<IResult> HandleAsync(HttpContext context, EmbeddingRuntime runtime, IOptions<ServingOptions> serving, RequestLogEnricher log)
@@ -34,18 +38,23 @@ public static class EmbedEndpoint
         var aborted = context.RequestAborted;
         var reader = runtime.Reader;
         var deadline = RequestDeadline.Of(context.Request, serving.Value);
-        var (inputs, options) = await reader.ReadAsync(context.Request, aborted);
+        var npy = ContentNegotiation.Choose(context.Request, ResponseTypes) == NpyMediaType;
+        var (inputs, options, listed) = await reader.ReadAsync(context.Request, aborted);
+        if (npy && options.PatchFeatures)
+            throw new ApiRequestError(ApiProblems.PatchFeaturesNeedJson,
+                $"the {NpyMediaType} answer holds the pooled embeddings only ([images, dim]); for patch_features=true ask for application/json");
         var read = Stopwatch.GetElapsedTime(started);
         var result = await runtime.EmbedAsync(inputs, options, deadline, aborted);
         if (!result.Succeeded)
-            return ApiProblems.Result(result.Failure.Code, result.Failure.Message, inputs.Count > 1 ? result.Failure.Index : null);
+        {
+            // One raw image is no list: its errors name no input.
+            var failure = listed ? result.Failure : result.Failure.WithIndex(null);
+            return ApiProblems.Result(failure.Code, failure.Message, failure.Index);
+        }
         log.Record(result.Items.Count, result.Tokens, result.QueueMs, result.InferenceMs);
         context.Response.Headers[ServerTiming.Header] = ServerTiming.Format(read.TotalMilliseconds, result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return WantsNpy(context.Request) ? new NpyEmbeddingsResult(result.Model, result.Items) : Results.Json(EmbedResponse.From(result, options));
+        return npy ? new NpyEmbeddingsResult(result.Model, result.Items) : Results.Json(EmbedResponse.From(result, options));
     }
-
-    private static bool WantsNpy(HttpRequest request) =>
-        request.Headers.Accept.Any(a => a is not null && a.Contains(NpyMediaType, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>All embeddings as one float32 [N, dim] .npy.</summary>
     private sealed class NpyEmbeddingsResult(ModelDescriptor model, IReadOnlyList<Embedded> items) : IResult

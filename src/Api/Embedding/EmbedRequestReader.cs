@@ -5,15 +5,18 @@ using EmbeddingService.Api.Problems;
 namespace EmbeddingService.Api.Embedding;
 
 /// <summary>
-/// Reads the inputs and options of POST /v1/embed from a raw image body (Content-Type image/*), multipart form
-/// parts, or JSON {"inputs":[{"image":"&lt;base64&gt;","id":"..."}],"options":{...}}; options also from the query.
+/// Reads the inputs and options of POST /v1/embed from a raw image body (Content-Type image/* or
+/// application/octet-stream), multipart form parts, or JSON {"inputs":[{"image":"&lt;base64&gt;","id":"..."}],"options":{...}};
+/// options also from the query.
 /// </summary>
 public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParser parser)
 {
     private static readonly string[] RootMembers = ["inputs", "options"];
     private static readonly string[] InputMembers = ["image", "id"];
+    private const string Accepted = $"{RequestBodies.RawImageTypes}, multipart/form-data or application/json";
 
-    public async Task<(IReadOnlyList<EmbedInput> Inputs, EmbedRequestOptions Options)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <returns>The inputs, the options, and whether the body was a list of inputs (JSON or multipart), whose errors name the input's index.</returns>
+    public async Task<(IReadOnlyList<EmbedInput> Inputs, EmbedRequestOptions Options, bool Listed)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         RequestBodies.Limit(request, serving.MaxBodyBytes);
         var options = parser.Parse(request.Query.Select(q => KeyValuePair.Create(q.Key, (string?)q.Value.ToString())));
@@ -22,16 +25,16 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
         {
             var (inputs, parsed) = mediaType switch
             {
-                null => throw new ApiRequestError(ApiProblems.UnsupportedMediaType, "Content-Type is missing; send image/*, multipart/form-data or application/json"),
-                _ when mediaType.StartsWith("image/", StringComparison.Ordinal) => ([new EmbedInput(await RequestBodies.ReadBytesAsync(request, cancellationToken), null)], options),
+                null => throw new ApiRequestError(ApiProblems.UnsupportedMediaType, $"Content-Type is missing; send {Accepted}"),
+                _ when RequestBodies.IsRawImage(mediaType) => ([new EmbedInput(await RequestBodies.ReadBytesAsync(request, cancellationToken), null)], options),
                 "multipart/form-data" => (await ReadMultipartAsync(request, cancellationToken), options),
                 "application/json" => await ReadJsonAsync(request, options, cancellationToken),
-                _ => throw new ApiRequestError(ApiProblems.UnsupportedMediaType, $"Content-Type '{mediaType}' is not supported; send image/*, multipart/form-data or application/json"),
+                _ => throw new ApiRequestError(ApiProblems.UnsupportedMediaType, $"Content-Type '{mediaType}' is not supported; send {Accepted}"),
             };
             if (inputs.Count == 0) throw new ApiRequestError(ApiProblems.InvalidArgument, "the request holds no images");
             if (inputs.Count > serving.MaxImagesPerRequest)
                 throw new ApiRequestError(ApiProblems.TooManyImages, $"{inputs.Count} images in one request; at most {serving.MaxImagesPerRequest}");
-            return (inputs, parsed);
+            return (inputs, parsed, !RequestBodies.IsRawImage(mediaType));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -84,8 +87,8 @@ public sealed class EmbedRequestReader(ServingOptions serving, EmbedOptionsParse
                     throw new ApiRequestError(ApiProblems.InvalidArgument, $"input {index} must be an object with an \"image\" string (base64)", index);
                 JsonMembers.RequireKnown(item, $"input {index}", InputMembers, index);
                 var id = item.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
-                if (!image.TryGetBytesFromBase64(out var bytes))
-                    throw new ApiRequestError(ApiProblems.InvalidArgument, $"input {index}: \"image\" is not valid base64", index);
+                if (!Base64Images.TryDecode(image, out var bytes))
+                    throw new ApiRequestError(ApiProblems.InvalidArgument, $"input {index}: \"image\" is not valid base64 (or a data: URL of it)", index);
                 inputs.Add(new EmbedInput(bytes, id));
                 index++;
             }

@@ -41,7 +41,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
             catch (SchedulerRejectedException e)
             {
                 // Nothing was queued; the index names the one image to blame, and none when the request as a whole is too large.
-                return EmbedResult.Failed(new EmbedFailure(CodeOf(e.Reason), e.Message, e.Index));
+                return EmbedResult.Failed(new EmbedFailure(CodeOf(e.Reason), e.Message, e.Index, e.Index is { } i ? inputs[i].Id : null));
             }
         }
         finally
@@ -104,7 +104,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
         {
             var failure = new EmbedFailure(
                 e.Code is ImageDecodeError.TooManyPixels or ImageDecodeError.TooManyBytes ? ApiProblems.ImageTooLarge : ApiProblems.ImageDecodeFailed,
-                $"input {index}{(input.Id is null ? "" : $" ({input.Id})")}: {e.Code}: {e.Message}", index);
+                $"{e.Code}: {e.Message}", index, input.Id);
             return (new EmbedOutcome(index, input.Id, null, failure, watch.Elapsed), null);
         }
         finally
@@ -122,7 +122,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
         }
         catch (SchedulerRejectedException e)
         {
-            return decoded with { Failure = new EmbedFailure(CodeOf(e.Reason), e.Message, decoded.Index) };
+            return decoded with { Failure = new EmbedFailure(CodeOf(e.Reason), e.Message, decoded.Index, decoded.Id) };
         }
         return await Completed(decoded, submitted);
     }
@@ -135,7 +135,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
         }
         catch (SchedulerRejectedException e)
         {
-            return decoded with { Failure = new EmbedFailure(CodeOf(e.Reason), e.Message, decoded.Index) };
+            return decoded with { Failure = new EmbedFailure(CodeOf(e.Reason), e.Message, decoded.Index, decoded.Id) };
         }
         catch (OperationCanceledException)
         {

@@ -28,6 +28,13 @@ public static class RequestBodies
     /// <summary>The media type of the body, lower case, without parameters; null when none was sent.</summary>
     public static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is { Length: > 0 } type ? type : null;
 
+    /// <summary>The Content-Types of a body that is one image file: its bytes decide the format, whatever image type is named.</summary>
+    public const string RawImageTypes = "image/* or application/octet-stream";
+
+    /// <summary>Whether <paramref name="mediaType"/> (from <see cref="MediaType"/>) is one of <see cref="RawImageTypes"/>.</summary>
+    public static bool IsRawImage(string? mediaType) =>
+        mediaType is not null && (mediaType.StartsWith("image/", StringComparison.Ordinal) || mediaType == "application/octet-stream");
+
     public static async Task<ReadOnlyMemory<byte>> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();

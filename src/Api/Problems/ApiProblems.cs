@@ -10,6 +10,9 @@ public static class ApiProblems
 {
     public const string InvalidArgument = "invalid_argument";
     public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string NotAcceptable = "not_acceptable";
+    public const string PatchFeaturesNeedJson = "patch_features_need_json";
+    public const string MethodNotAllowed = "method_not_allowed";
     public const string ImageDecodeFailed = "image_decode_failed";
     public const string ImageTooLarge = "image_too_large";
     public const string PayloadTooLarge = "payload_too_large";
@@ -56,6 +59,9 @@ public static class ApiProblems
         [InvalidArgument] = (StatusCodes.Status400BadRequest, StatusCode.InvalidArgument),
         [DimensionMismatch] = (StatusCodes.Status400BadRequest, StatusCode.InvalidArgument),
         [UnsupportedMediaType] = (StatusCodes.Status415UnsupportedMediaType, StatusCode.InvalidArgument),
+        [NotAcceptable] = (StatusCodes.Status406NotAcceptable, StatusCode.InvalidArgument),
+        [PatchFeaturesNeedJson] = (StatusCodes.Status400BadRequest, StatusCode.InvalidArgument),
+        [MethodNotAllowed] = (StatusCodes.Status405MethodNotAllowed, StatusCode.Unimplemented),
         [ImageDecodeFailed] = (StatusCodes.Status422UnprocessableEntity, StatusCode.InvalidArgument),
         [ImageTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
         [PayloadTooLarge] = (StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument),
@@ -102,6 +108,8 @@ public static class ApiProblems
         StatusCodes.Status401Unauthorized => Unauthorized,
         StatusCodes.Status403Forbidden => Forbidden,
         StatusCodes.Status404NotFound => NotFound,
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status406NotAcceptable => NotAcceptable,
         StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
         StatusCodes.Status429TooManyRequests => Overloaded,

@@ -16,15 +16,26 @@ public static class ProblemSetup
         {
             var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
             context.ProblemDetails.Extensions.TryAdd("code", ApiProblems.CodeFor(status));
+            if (status == StatusCodes.Status405MethodNotAllowed && context.ProblemDetails.Detail is null)
+            {
+                var request = context.HttpContext.Request;
+                context.ProblemDetails.Detail = $"{request.Method} is not allowed on {request.Path}; it allows {context.HttpContext.Response.Headers.Allow}";
+            }
         });
 
     /// <summary>
     /// gRPC services with the gRPC end of the same error path. A message may be as large as a REST body
-    /// (Serving:MaxBodyBytes): gRPC's own 4 MB default refused a single ordinary photo.
+    /// (Serving:MaxBodyBytes): gRPC's own 4 MB default refused a single ordinary photo. Unknown services are not
+    /// routed by gRPC: its catch-all route for them ({service}/{method}, any HTTP method) also matched every two-segment
+    /// REST path, so GET /v1/embed was a 404 instead of the router's 405; <see cref="PortSeparation"/> answers them.
     /// </summary>
     public static IServiceCollection AddServiceGrpc(this IServiceCollection services)
     {
-        services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>());
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ProblemInterceptor>();
+            options.IgnoreUnknownServices = true;
+        });
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<ServingOptions>>((grpc, serving) =>
             grpc.MaxReceiveMessageSize = (int)Math.Min(serving.Value.MaxBodyBytes, int.MaxValue));
         return services;

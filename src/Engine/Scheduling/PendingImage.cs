@@ -43,8 +43,19 @@ internal sealed class PendingImage : IDisposable
             _cancellation = cancellationToken.Register(() => _answer.TrySetCanceled(cancellationToken));
     }
 
-    public bool Expire() => _answer.TrySetException(new SchedulerRejectedException(SchedulerRejection.DeadlineExceeded,
-        $"the deadline passed after {(Work.Deadline - Submitted).TotalMilliseconds:F0} ms, before the image was computed"));
+    public bool Expire() => _answer.TrySetException(new SchedulerRejectedException(SchedulerRejection.DeadlineExceeded, ExpiredMessage()));
+
+    /// <summary>
+    /// When the deadline passed, from the image's queueing: a deadline already past then (decoding took longer than
+    /// the call allowed) is said so, not reported as a negative wait.
+    /// </summary>
+    private string ExpiredMessage()
+    {
+        var queued = Work.Deadline - Submitted;
+        return queued > TimeSpan.Zero
+            ? $"the deadline passed {queued.TotalMilliseconds:F0} ms after the image was queued, before it was computed"
+            : $"the deadline had passed {(-queued).TotalMilliseconds:F0} ms before the image was queued (reading and decoding took longer than the call allowed)";
+    }
 
     public void Complete(ScheduledEmbedding result) => _answer.TrySetResult(result);
 

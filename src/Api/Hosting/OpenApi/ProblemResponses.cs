@@ -23,6 +23,9 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer
     {
         [ApiProblems.InvalidArgument] = "a malformed body, an unknown member or query parameter, or a value out of range; the detail names it",
         [ApiProblems.UnsupportedMediaType] = "the Content-Type is not one this route reads",
+        [ApiProblems.NotAcceptable] = "the Accept header names no type this route answers with; the detail lists those it does",
+        [ApiProblems.PatchFeaturesNeedJson] = "patch_features=true with Accept: application/x-npy: the .npy holds the pooled embeddings only; ask for JSON to get patch features",
+        [ApiProblems.MethodNotAllowed] = "the route exists, but not with this HTTP method; the Allow header lists the methods it has",
         [ApiProblems.ImageDecodeFailed] = "an image could not be decoded",
         [ApiProblems.ImageTooLarge] = "one image has more pixels than Serving:MaxPixels or more tokens than Serving:MaxImageTokens",
         [ApiProblems.PayloadTooLarge] = "the body is larger than Serving:MaxBodyBytes",
@@ -113,7 +116,8 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer
             ["status"] = Schemas.Integer("The HTTP status."),
             ["detail"] = Schemas.String("What was wrong, naming the field, value or limit."),
             ["code"] = CodeSchema(Meanings.Keys),
-            ["index"] = Schemas.Integer("In a request of several inputs: the one that caused the error. Errors of the whole body have none."),
+            ["index"] = Schemas.Integer("In a body that lists inputs (JSON or multipart images, points, a batch of searches): the one that caused the error. " +
+                                          "Errors of the whole body, of one raw image and of a single search have none."),
             ["traceId"] = Schemas.String("The request's trace id, also in the service's log line for it."),
         },
     });

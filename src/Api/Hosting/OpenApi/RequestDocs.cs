@@ -22,6 +22,7 @@ public static class RequestDocs
     public const string Json = "application/json";
     public const string Multipart = "multipart/form-data";
     public const string AnyImage = "image/*";
+    public const string OctetStream = "application/octet-stream";
 
     /// <summary>A 16×16 two-colour PNG: the image of the examples, small enough to read and a real image to the decoder.</summary>
     public const string ExampleImage = "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAGklEQVR42mM4UWGDFdlE7cOKGEY1jGoYvhoAWGhoEPSOb44AAAAASUVORK5CYII=";
@@ -37,7 +38,7 @@ public static class RequestDocs
             "How to embed; each member also a query parameter, and the query's value is the default for the JSON's.", EmbedOptionSchemas(serving)));
         var input = Schemas.Component(document, "EmbedInput", Schemas.Object("One image.", new()
         {
-            ["image"] = Schemas.Base64($"The image file's bytes in base64: {Images}."),
+            ["image"] = Schemas.Base64($"The image file's bytes in base64: {Images}; a data URL (data:image/png;base64,...) is read too."),
             ["id"] = Schemas.String("Your name for the image, echoed in its result."),
         }, "image"));
         var body = Schemas.Object($"Images with ids and options; at most Serving:MaxImagesPerRequest ({serving.MaxImagesPerRequest}) images.", new()
@@ -49,18 +50,21 @@ public static class RequestDocs
         operation.RequestBody = new OpenApiRequestBody
         {
             Required = true,
-            Description = $"The images: one raw image, multipart file parts, or JSON with base64 images. Body at most Serving:MaxBodyBytes ({serving.MaxBodyBytes} bytes). " +
+            Description = $"The images: one raw image (image/* or application/octet-stream: the bytes decide the format), multipart file parts, or JSON with base64 images. " +
+                          $"Body at most Serving:MaxBodyBytes ({serving.MaxBodyBytes} bytes). " +
                           "Any other Content-Type is answered 415 unsupported_media_type.",
             Content = new Dictionary<string, OpenApiMediaType>
             {
                 [Json] = Example(body, "One image with an id, mean pooling", $$$"""{"inputs":[{"image":"{{{ExampleImage}}}","id":"p1"}],"options":{"pooling":"mean"}}"""),
                 [Multipart] = new() { Schema = MultipartImages("One file part per image, under any part name; an image's id is its file name.") },
                 [AnyImage] = new() { Schema = Schemas.Binary($"One image as the whole body ({Images}), e.g. Content-Type: image/jpeg.") },
+                [OctetStream] = new() { Schema = Schemas.Binary($"One image as the whole body ({Images}), its format read from its bytes.") },
             },
         };
         if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse found)
         {
-            found.Description = "The embeddings: JSON, or with Accept: application/x-npy one float32 [N, dim] .npy (headers X-Model and X-Random-Weights name the model).";
+            found.Description = "The embeddings: JSON, or when Accept prefers application/x-npy (q-values honoured; no Accept or */* is JSON) one float32 [N, dim] .npy " +
+                                "of the pooled embeddings (headers X-Model and X-Random-Weights name the model; patch_features need JSON). An Accept that allows neither is answered 406.";
             found.Content ??= new Dictionary<string, OpenApiMediaType>();
             found.Content[EmbedEndpoint.NpyMediaType] = new() { Schema = Schemas.Binary("A NumPy .npy file: float32, shape [images, dim], rows in input order.") };
         }
@@ -98,7 +102,7 @@ public static class RequestDocs
             $"A point: its id, exactly one of \"image\", \"vector\" or \"{Base64Vectors.Member}\", and an optional payload.", new()
             {
                 ["id"] = Schemas.String("1 to 256 UTF-8 bytes without control characters; not containing '/', not '.' or '..'. An existing id is replaced."),
-                ["image"] = Schemas.Base64($"An image file's bytes in base64 ({Images}), embedded as the collection was configured."),
+                ["image"] = Schemas.Base64($"An image file's bytes in base64 ({Images}; a data URL is read too), embedded as the collection was configured."),
                 ["vector"] = Schemas.Array(Schemas.Number("A component."), "A vector of the collection's dimension (normalised to unit length when stored)."),
                 [Base64Vectors.Member] = Schemas.Base64("The vector as the base64 of its little-endian float32 bytes: decoded several times faster than \"vector\"."),
                 ["payload"] = Schemas.AnyObject("Any JSON object, returned with the point and matched by search filters."),
@@ -144,6 +148,7 @@ public static class RequestDocs
             {
                 [Json] = json,
                 [AnyImage] = new() { Schema = Schemas.Binary($"The query image as the whole body ({Images}); k and score_threshold in the query string.") },
+                [OctetStream] = new() { Schema = Schemas.Binary($"The query image as the whole body, its format read from its bytes; k and score_threshold in the query string.") },
             },
         };
         return Task.CompletedTask;
@@ -195,7 +200,7 @@ public static class RequestDocs
     private static OpenApiSchemaReference SearchQuery(OpenApiDocument document, RetrievalOptions retrieval) => Schemas.Component(document, "SearchQuery", Schemas.Object(
         $"One search: exactly one of \"image\", \"vector\", \"{Base64Vectors.Member}\" or \"id\", with optional k, filter and score_threshold. Scores are cosine similarities.", new()
         {
-            ["image"] = Schemas.Base64($"A query image's bytes in base64 ({Images})."),
+            ["image"] = Schemas.Base64($"A query image's bytes in base64 ({Images}; a data URL is read too)."),
             ["vector"] = Schemas.Array(Schemas.Number("A component."), "A query vector of the collection's dimension."),
             [Base64Vectors.Member] = Schemas.Base64("A query vector as the base64 of its little-endian float32 bytes."),
             ["id"] = Schemas.String("A stored point whose vector is the query; it is left out of its own hits."),
