@@ -55,6 +55,18 @@ public sealed class EmbedGrpcTests
     }
 
     [Fact]
+    public async Task A_center_crop_over_the_token_limit_is_invalid_argument()
+    {
+        await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);
+        var request = new EmbedRequest { Options = new EmbedOptions { Policy = ResizePolicy.CenterCrop, Resolution = 532 } };
+        request.Images.Add(Input(EmbedTestData.Good("rocket.jpg"), "rocket"));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await new EmbeddingClient(service.GrpcChannel).EmbedAsync(request));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("invalid_argument", error.Status.Detail);
+        Assert.Contains("the largest center crop is 518", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task StreamAnswersEveryIdExactlyOnceWithInBandErrorsForBadImages()
     {
         await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Serving:MaxInFlightPerStream=32"]);

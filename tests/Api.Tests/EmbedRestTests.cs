@@ -157,6 +157,22 @@ public sealed class EmbedRestTests
     }
 
     [Fact]
+    public async Task A_center_crop_over_the_token_limit_is_refused_naming_the_largest_while_keep_aspect_decides_per_image()
+    {
+        await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);
+        var response = await service.RestClient.PostAsync("/v1/embed?policy=center-crop&resolution=532", Image(EmbedTestData.Good("rocket.jpg")));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await Json(response);
+        Assert.Equal("invalid_argument", problem.GetProperty("code").GetString());
+        Assert.Contains("the largest center crop is 518", problem.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await service.RestClient.PostAsync("/v1/embed?policy=center-crop&resolution=518", Image(EmbedTestData.Good("rocket.jpg")))).StatusCode);
+
+        var perImage = await service.RestClient.PostAsync("/v1/embed?policy=keep-aspect&resolution=532", Image(EmbedTestData.Good("rocket.jpg")));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, perImage.StatusCode);
+        Assert.Contains("use a smaller resolution", (await Json(perImage)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task LimitsOnImagesAndBodySizeAreEnforced()
     {
         await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Serving:MaxImagesPerRequest=2", "--Serving:MaxBodyBytes=200000"]);

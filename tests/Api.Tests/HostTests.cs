@@ -54,6 +54,7 @@ public sealed class HostTests
         Assert.Equal(64, limits.GetProperty("max_images_per_request").GetInt32());
         Assert.Equal(40_000_000, limits.GetProperty("max_pixels").GetInt64());
         Assert.Equal(2048, limits.GetProperty("max_resolution").GetInt32());
+        Assert.Equal(518, limits.GetProperty("max_center_crop_resolution").GetInt32()); // 1 + 37² = 1370 ≤ 1374 tokens
         Assert.Equal(10_000, limits.GetProperty("max_points_per_request").GetInt32());
         Assert.Equal(1000, limits.GetProperty("max_searches_per_request").GetInt32());
         Assert.Equal(1000, limits.GetProperty("max_k").GetInt32());

@@ -11,6 +11,7 @@ public sealed record LimitsInfo(
     [property: JsonPropertyName("max_images_per_request")] int MaxImagesPerRequest,
     [property: JsonPropertyName("max_pixels")] long MaxPixels,
     [property: JsonPropertyName("max_resolution")] int MaxResolution,
+    [property: JsonPropertyName("max_center_crop_resolution")] int MaxCenterCropResolution,
     [property: JsonPropertyName("max_image_tokens")] int MaxImageTokens,
     [property: JsonPropertyName("max_request_tokens")] int MaxRequestTokens,
     [property: JsonPropertyName("max_request_pixels")] long MaxRequestPixels,
@@ -19,7 +20,9 @@ public sealed record LimitsInfo(
     [property: JsonPropertyName("max_k")] int MaxK,
     [property: JsonPropertyName("default_k")] int DefaultK)
 {
-    public static LimitsInfo Of(ServingOptions s, RetrievalOptions r) => new(
+    /// <param name="numRegisters">The served model's register tokens, which count against Serving:MaxImageTokens.</param>
+    public static LimitsInfo Of(ServingOptions s, RetrievalOptions r, int patchSize, int numRegisters) => new(
         s.MaxBodyBytes, s.MaxImagesPerRequest, s.MaxPixels, EmbedOptionsParser.MaxResolution,
+        EmbedOptionsParser.MaxCenterCropOf(patchSize, numRegisters, s.MaxImageTokens),
         s.MaxImageTokens, s.MaxRequestTokens, s.MaxRequestPixels, r.MaxPointsPerRequest, r.MaxSearchesPerRequest, r.MaxK, r.DefaultK);
 }

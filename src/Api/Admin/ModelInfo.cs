@@ -37,6 +37,6 @@ public sealed record ModelInfo(
         var source = Path.GetFileName(Path.TrimEndingDirectorySeparator(d.WeightsSource));
         return new ModelInfo(d.DisplayName, d.Architecture, d.IsRandom, warning, d.WeightsFingerprint, source,
             d.Config.EmbedDim, d.Config.Depth, d.Config.NumHeads, d.Config.NumRegisters, d.Config.PatchSize, model.Target.Describe(),
-            KebabCaseNames<InferenceBackend>.Name(model.Backend), dims, new PreprocessingInfo(KebabCaseNames<ResizePolicy>.Name(serving.Policy), serving.Resolution), BatchingInfo.Of(serving), LimitsInfo.Of(serving, retrieval), VersionInfo.Current);
+            KebabCaseNames<InferenceBackend>.Name(model.Backend), dims, new PreprocessingInfo(KebabCaseNames<ResizePolicy>.Name(serving.Policy), serving.Resolution), BatchingInfo.Of(serving), LimitsInfo.Of(serving, retrieval, d.Config.PatchSize, d.Config.NumRegisters), VersionInfo.Current);
     }
 }

@@ -9,7 +9,7 @@ using EmbeddingService.Engine.Inference;
 namespace EmbeddingService.Api.Embedding;
 
 /// <summary>Reads embedding options from name/value pairs (query string or JSON "options"), over the configured defaults.</summary>
-public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
+public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize, int numRegisters)
 {
     /// <summary>The largest resolution a request may ask for.</summary>
     public const int MaxResolution = 2048;
@@ -17,6 +17,28 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
     public static readonly string[] Names = ["pooling", "normalize", "policy", "resolution", "patch_features"];
 
     public EmbedRequestOptions Defaults => new(Pooling.Cls, true, serving.Policy, serving.Resolution, false);
+
+    /// <summary>The largest center crop within Serving:MaxImageTokens for this model (cls, registers and the grid).</summary>
+    public int MaxCenterCrop => MaxCenterCropOf(patchSize, numRegisters, serving.MaxImageTokens);
+
+    public static int MaxCenterCropOf(int patchSize, int numRegisters, int maxImageTokens)
+    {
+        var side = (int)Math.Sqrt(Math.Max(0, maxImageTokens - 1 - numRegisters));
+        return Math.Min(side * patchSize, MaxResolution / patchSize * patchSize);
+    }
+
+    /// <summary>
+    /// The options unless they ask for a center crop larger than <see cref="MaxCenterCrop"/>: every image would be
+    /// refused, so the request is (invalid_argument naming the largest crop) before any image is read.
+    /// </summary>
+    public EmbedRequestOptions Checked(EmbedRequestOptions options)
+    {
+        if (options.Policy != ResizePolicy.CenterCrop || options.Resolution <= MaxCenterCrop) return options;
+        var grid = options.Resolution / patchSize;
+        throw new ApiRequestError(ApiProblems.InvalidArgument,
+            $"option 'resolution' is '{options.Resolution}': a center crop of that size is {1 + numRegisters + grid * grid} tokens, over the " +
+            $"{serving.MaxImageTokens} of Serving:MaxImageTokens; the largest center crop is {MaxCenterCrop}");
+    }
 
     /// <summary>Throws <see cref="ApiRequestError"/> (invalid_argument) naming a bad or unknown option.</summary>
     public EmbedRequestOptions Parse(IEnumerable<KeyValuePair<string, string?>> values, EmbedRequestOptions? start = null)
@@ -45,7 +67,7 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize)
                     throw new ApiRequestError(ApiProblems.InvalidArgument, $"unknown option '{name}'; expected {string.Join(", ", Names)}");
             }
         }
-        return options;
+        return Checked(options);
     }
 
     /// <summary>The options of a JSON object (strings as they are, other values as JSON text); any other member but <paramref name="notOptions"/> is refused.</summary>

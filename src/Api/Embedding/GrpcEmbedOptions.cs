@@ -37,7 +37,7 @@ public static class GrpcEmbedOptions
             Resolution = message.Resolution == 0 ? options.Resolution : parser.Resolution(message.Resolution),
             PatchFeatures = message.PatchFeatures,
         };
-        return options;
+        return parser.Checked(options);
     }
 
     private static ApiRequestError Invalid(string option, int value) =>

@@ -20,7 +20,7 @@ public sealed class ServingModel : IAsyncDisposable
         Model = model;
         Scheduler = scheduler;
         var patchSize = model.Network.Config.PatchSize;
-        Options = new EmbedOptionsParser(serving, patchSize);
+        Options = new EmbedOptionsParser(serving, patchSize, model.Network.Config.NumRegisters);
         Pipeline = new EmbeddingPipeline(scheduler, model.Descriptor, serving, patchSize);
         Reader = new EmbedRequestReader(serving, Options);
     }
