@@ -1,4 +1,6 @@
+using EmbeddingService.Api.Hosting;
 using Serilog;
+using Serilog.Filters;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 
@@ -10,6 +12,8 @@ namespace EmbeddingService.Api.Observability;
 /// </summary>
 public static class LoggingSetup
 {
+    private static readonly Func<LogEvent, bool> FromHost = Matching.FromSource("Microsoft.Extensions.Hosting.Internal.Host");
+
     public const string RequestTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
 
     public static WebApplicationBuilder AddServiceLogging(this WebApplicationBuilder builder)
@@ -21,7 +25,9 @@ public static class LoggingSetup
                 .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
                 .ReadFrom.Configuration(builder.Configuration)
                 .ReadFrom.Services(services)
-                .Enrich.FromLogContext();
+                .Enrich.FromLogContext()
+                // The host logs a failed start with its stack trace; a refusal is reported as one line instead (Program.cs).
+                .Filter.ByExcluding(e => e.Exception is { } failure && FromHost(e) && StartupRefusal.Describe(failure, services) is not null);
             if (development)
                 logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {Properties}{NewLine}{Exception}");
             else
