@@ -27,7 +27,8 @@ public static class LoggingSetup
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext()
                 // The host logs a failed start with its stack trace; a refusal is reported as one line instead (Program.cs).
-                .Filter.ByExcluding(e => e.Exception is { } failure && FromHost(e) && StartupRefusal.Describe(failure, services) is not null);
+                .Filter.ByExcluding(e => e.Exception is { } failure && FromHost(e) && StartupRefusal.Describe(failure, services) is not null)
+                .Filter.ByExcluding(e => StartingProbes.IsExpectedNotReady(e, services));
             if (development)
                 logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {Properties}{NewLine}{Exception}");
             else
@@ -37,7 +38,10 @@ public static class LoggingSetup
         return builder;
     }
 
-    /// <summary>Probes and scrapes log at Debug so that they do not drown the traffic; failures always at Error.</summary>
+    /// <summary>
+    /// Probes and scrapes log at Debug so that they do not drown the traffic, a 503 "not ready" included (a failing health
+    /// check logs its own error); other 5xx and exceptions at Error.
+    /// </summary>
     public static WebApplication UseServiceRequestLogging(this WebApplication app)
     {
         app.UseSerilogRequestLogging(options =>
@@ -46,7 +50,9 @@ public static class LoggingSetup
             // The static Log.Logger is left alone (several hosts may share a process), so name the host's logger.
             options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.GetLevel = (context, _, exception) =>
-                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+                exception is not null ? LogEventLevel.Error
+                : context.Request.Path.StartsWithSegments("/health") && context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable ? LogEventLevel.Debug
+                : context.Response.StatusCode >= 500 ? LogEventLevel.Error
                 : context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics") ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });
