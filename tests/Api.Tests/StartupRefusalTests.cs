@@ -49,36 +49,18 @@ public sealed class StartupRefusalTests
     }
 
     [Fact]
-    public async Task TheQdrantStoreTakesNoLockOnTheDataDirectory()
+    public Task TheQdrantStoreTakesNoLockOnTheDataDirectory() => WhileAnotherProcessHoldsADataDirectoryAsync(async data =>
     {
-        var data = TestService.NewDataDirectory();
-        try
-        {
-            using var held = DataDirectoryLock.Acquire(data, VectorStoreHost.LockFile, "test", "test");
-            await using var app = TestService.Build([$"--Retrieval:DataDirectory={data}", "--Retrieval:Store=qdrant", "--Retrieval:Qdrant:Url=http://127.0.0.1:1"]);
-            await app.Services.GetRequiredService<VectorStoreHost>().StartingAsync(CancellationToken.None);
-        }
-        finally
-        {
-            Directory.Delete(data, recursive: true);
-        }
-    }
+        await using var app = TestService.Build([$"--Retrieval:DataDirectory={data}", "--Retrieval:Store=qdrant", "--Retrieval:Qdrant:Url=http://127.0.0.1:1"]);
+        await app.Services.GetRequiredService<VectorStoreHost>().StartingAsync(CancellationToken.None);
+    });
 
     [Fact]
-    public async Task AProcessOnADataDirectoryInUseExitsWithCodeOneAndOneLineNamingIt()
+    public Task AProcessOnADataDirectoryInUseExitsWithCodeOneAndOneLineNamingIt() => WhileAnotherProcessHoldsADataDirectoryAsync(async data =>
     {
-        var data = TestService.NewDataDirectory();
-        try
-        {
-            using var held = DataDirectoryLock.Acquire(data, VectorStoreHost.LockFile, "test", "test");
-            var (exitCode, output) = await ServiceProcess.RunUntilExitAsync([.. EmbedTestData.TinyModel, $"--Retrieval:DataDirectory={data}"]);
-            AssertOneLineRefusal(exitCode, output, "Retrieval:DataDirectory", $"'{data}' is in use by another API instance");
-        }
-        finally
-        {
-            Directory.Delete(data, recursive: true);
-        }
-    }
+        var (exitCode, output) = await ServiceProcess.RunUntilExitAsync([.. EmbedTestData.TinyModel, $"--Retrieval:DataDirectory={data}"]);
+        AssertOneLineRefusal(exitCode, output, "Retrieval:DataDirectory", $"'{data}' is in use by another API instance");
+    });
 
     [Theory]
     [InlineData("Serving:RestPort")]
@@ -93,6 +75,21 @@ public sealed class StartupRefusalTests
         {
             var (exitCode, output) = await ServiceProcess.RunUntilExitAsync([.. EmbedTestData.TinyModel, $"--Retrieval:DataDirectory={data}", $"--{setting}={port}"]);
             AssertOneLineRefusal(exitCode, output, setting, $"port {port} is already in use");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>Runs <paramref name="test"/> on a new data directory whose store.lock this test process holds, as another instance would.</summary>
+    private static async Task WhileAnotherProcessHoldsADataDirectoryAsync(Func<string, Task> test)
+    {
+        var data = TestService.NewDataDirectory();
+        try
+        {
+            using var held = DataDirectoryLock.Acquire(data, VectorStoreHost.LockFile, "test", "test");
+            await test(data);
         }
         finally
         {
