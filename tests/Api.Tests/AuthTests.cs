@@ -110,6 +110,11 @@ public sealed class AuthTests
         Assert.NotNull(refused.Headers.RetryAfter?.Delta);
         Assert.Equal(HttpStatusCode.OK, (await WithBearer(service, AdminKey).GetAsync("/v1/info")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/health/ready")).StatusCode);
+
+        var retrieval = new V1.Retrieval.RetrievalClient(service.GrpcChannel);
+        var overloaded = await Assert.ThrowsAsync<RpcException>(() => retrieval.ListCollectionsAsync(new V1.ListCollectionsRequest(), new Metadata { { "x-api-key", UserKey } }).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, overloaded.StatusCode);
+        Assert.StartsWith($"{ApiProblems.Overloaded}: Rate limit exceeded", overloaded.Status.Detail);
     }
 
     private static HttpClient WithBearer(TestService service, string key) => new()
