@@ -23,6 +23,19 @@ catch (ArgumentException e)
     return 1;
 }
 var runtime = app.Services.GetRequiredService<EmbeddingRuntime>();
-await app.RunAsync();
+await using (app)
+{
+    try
+    {
+        await app.StartAsync();
+    }
+    // What only starting shows (a port in use, a data directory another instance holds) is reported the same way.
+    catch (Exception e) when (StartupRefusal.Describe(e, app.Services) is { } problem)
+    {
+        Console.Error.WriteLine($"Invalid configuration: {problem}");
+        return 1;
+    }
+    await app.WaitForShutdownAsync();
+}
 // SIGTERM is a normal stop (0); a model that never loaded is not.
 return runtime.LoadFailure is null ? 0 : 1;

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using EmbeddingService.Api.Collections;
 using EmbeddingService.Api.Embedding;
+using EmbeddingService.Api.Observability;
 using EmbeddingService.Api.Problems;
 using EmbeddingService.Retrieval;
 using EmbeddingService.Retrieval.Embedded;
@@ -14,6 +15,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Serilog.Core;
+using Serilog.Events;
 using RetrievalClient = EmbeddingService.Protos.V1.Retrieval.RetrievalClient;
 
 namespace EmbeddingService.Api.Tests;
@@ -70,6 +73,40 @@ public sealed class HealthTests
             await using (new FileStream(fifo, FileMode.Open, FileAccess.Write)) { }
             await Task.Delay(Timeout.Infinite, stopping).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(30));
             Assert.NotNull(service.App.Services.GetRequiredService<EmbeddingRuntime>().LoadFailure);
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+    }
+
+    [Fact]
+    public async Task ANotReadyProbeWhileTheModelLoadsLogsNoErrorButAFailedLoadStillDoes()
+    {
+        var fifo = Path.Combine(Path.GetTempPath(), $"weights-{Guid.NewGuid():N}.pth");
+        using (var mkfifo = Process.Start("mkfifo", fifo)) await mkfifo.WaitForExitAsync();
+        try
+        {
+            var sink = new CollectingSink();
+            await using var service = await TestService.StartAsync([$"--Model:Weights={fifo}", "--Model:Architecture=", "--Serilog:MinimumLevel:Default=Debug"],
+                configure: builder => builder.Services.AddSingleton<ILogEventSink>(sink), waitUntilReady: false);
+            for (var probe = 0; probe < 3; probe++) await AssertNotReadyAsync(await service.RestClient.GetAsync("/health/ready"));
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (sink.Events.Count(e => e.MessageTemplate.Text == LoggingSetup.RequestTemplate && e.Properties["StatusCode"].ToString() == "503") < 3)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no request line for the probes");
+                await Task.Delay(20);
+            }
+            Assert.All(sink.Events.Where(e => e.MessageTemplate.Text == LoggingSetup.RequestTemplate), e => Assert.Equal(LogEventLevel.Debug, e.Level));
+            Assert.DoesNotContain(sink.Events, e => e.Level >= LogEventLevel.Warning && e.MessageTemplate.Text.Contains("Health check", StringComparison.Ordinal));
+
+            var stopping = service.App.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            await using (new FileStream(fifo, FileMode.Open, FileAccess.Write)) { }
+            await Task.Delay(Timeout.Infinite, stopping).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(HealthStatus.Unhealthy, (await service.App.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Status);
+            Assert.Contains(sink.Events, e => e.Level == LogEventLevel.Error && e.MessageTemplate.Text.Contains("Health check", StringComparison.Ordinal)
+                && e.Properties["HealthCheckName"].ToString() == $"\"{ModelReadyHealthCheck.Name}\"");
         }
         finally
         {

@@ -92,7 +92,7 @@ public sealed class WorkerProcessTests
     public async Task A_second_worker_on_a_data_directory_in_use_exits_with_code_one()
     {
         var data = TinySpecs.TempDir();
-        using var held = DataDirectoryLock.Acquire(data);
+        using var held = TrainerApplication.LockDataDirectory(data);
         var (exitCode, output) = await WorkerProcess.RunUntilExitAsync($"--Trainer:DataDirectory={data}", "--Trainer:GrpcPort=0", "--Trainer:HttpPort=0");
         Assert.Equal(1, exitCode);
         Assert.Contains("Trainer:DataDirectory", output);

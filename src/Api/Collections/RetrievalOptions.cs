@@ -18,6 +18,9 @@ public sealed class RetrievalOptions
     [Required]
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>The full path of <see cref="DataDirectory"/>.</summary>
+    public string FullDataDirectory(string contentRoot) => Path.GetFullPath(DataDirectory, contentRoot);
+
     /// <summary>Hits per query when a search names no k.</summary>
     [Range(1, 100_000)]
     public int DefaultK { get; set; } = 10;

@@ -22,7 +22,7 @@ public static class VectorStores
     private static async Task<IVectorStore> OpenStoreAsync(RetrievalOptions options, string contentRoot, ILoggerFactory loggers) => options.Store switch
     {
         // Collections load in the background: one still replaying its log answers 503 store_unavailable, the others serve.
-        RetrievalOptions.EmbeddedStore => await EmbeddedVectorStore.OpenAsync(Path.GetFullPath(options.DataDirectory, contentRoot), loggers.CreateLogger<EmbeddedVectorStore>(),
+        RetrievalOptions.EmbeddedStore => await EmbeddedVectorStore.OpenAsync(options.FullDataDirectory(contentRoot), loggers.CreateLogger<EmbeddedVectorStore>(),
             new EmbeddedStoreOptions
             {
                 LoadCollectionsInBackground = true,

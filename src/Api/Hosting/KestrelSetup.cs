@@ -25,8 +25,9 @@ public static class KestrelSetup
                 ? null
                 : new MinDataRate(serving.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(serving.MinRequestBodyGraceSeconds));
             ListenOptions? rest = null, grpc = null;
-            kestrel.Listen(address, serving.RestPort, listen => (rest = listen).Protocols = HttpProtocols.Http1AndHttp2);
-            // Without TLS, Http1AndHttp2 silently degrades to HTTP/1.1, which breaks gRPC: its port is HTTP/2 only.
+            // Without TLS, Http1AndHttp2 degrades to HTTP/1.1 (with a warning at every start): REST is HTTP/1.1, and gRPC has
+            // its own port, HTTP/2 only (cleartext h2c).
+            kestrel.Listen(address, serving.RestPort, listen => (rest = listen).Protocols = HttpProtocols.Http1);
             kestrel.Listen(address, serving.GrpcPort, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
             endpoints.Set(rest!, grpc!);
         });

@@ -13,7 +13,8 @@ public static class OptionsSetup
     public static IServiceCollection AddServiceOptions(this IServiceCollection services, IConfiguration configuration)
     {
         Add<ServingOptions>(services, configuration, ServingOptions.Section).Services.AddSingleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>();
-        Add<AuthOptions>(services, configuration, AuthOptions.Section).Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        Add<AuthOptions>(services, configuration, AuthOptions.Section).Configure(auth => auth.BindKeyLists(configuration.GetSection(AuthOptions.Section)))
+            .Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         Add<TelemetryOptions>(services, configuration, TelemetryOptions.Section).Services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
         Add<ModelOptions>(services, configuration, ModelOptions.Section);
         Add<RetrievalOptions>(services, configuration, RetrievalOptions.Section).Services.AddSingleton<IValidateOptions<RetrievalOptions>, RetrievalOptionsValidator>();

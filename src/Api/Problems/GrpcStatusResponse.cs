@@ -1,5 +1,4 @@
 using System.Globalization;
-using Grpc.Core;
 
 namespace EmbeddingService.Api.Problems;
 
@@ -12,12 +11,13 @@ public static class GrpcStatusResponse
     public static bool IsGrpc(HttpRequest request) =>
         request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
 
-    public static Task WriteAsync(HttpResponse response, StatusCode status, string message)
+    /// <summary>The status of <paramref name="code"/> (as REST's problem code maps to it), with the message "code: detail" like every gRPC error of the API.</summary>
+    public static Task WriteAsync(HttpResponse response, string code, string detail)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/grpc";
-        response.Headers["grpc-status"] = ((int)status).ToString(CultureInfo.InvariantCulture);
-        response.Headers["grpc-message"] = Uri.EscapeDataString(message);
+        response.Headers["grpc-status"] = ((int)ApiProblems.GrpcStatusOf(code)).ToString(CultureInfo.InvariantCulture);
+        response.Headers["grpc-message"] = Uri.EscapeDataString($"{code}: {detail}");
         return Task.CompletedTask;
     }
 }

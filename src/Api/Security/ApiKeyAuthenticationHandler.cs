@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using EmbeddingService.Api.Problems;
-using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -38,7 +37,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var detail = failure?.Message ?? $"An API key is required: 'Authorization: Bearer KEY' or '{ApiKeyHeader}: KEY'.";
         Response.Headers.WWWAuthenticate = "Bearer";
         if (GrpcStatusResponse.IsGrpc(Request))
-            await GrpcStatusResponse.WriteAsync(Response, StatusCode.Unauthenticated, detail);
+            await GrpcStatusResponse.WriteAsync(Response, ApiProblems.Unauthorized, detail);
         else
             await ApiProblems.Result(ApiProblems.Unauthorized, detail).ExecuteAsync(Context);
     }
@@ -47,7 +46,7 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         const string detail = "This operation needs an admin key.";
         if (GrpcStatusResponse.IsGrpc(Request))
-            await GrpcStatusResponse.WriteAsync(Response, StatusCode.PermissionDenied, detail);
+            await GrpcStatusResponse.WriteAsync(Response, ApiProblems.Forbidden, detail);
         else
             await ApiProblems.Result(ApiProblems.Forbidden, detail).ExecuteAsync(Context);
     }

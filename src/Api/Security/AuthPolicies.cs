@@ -19,7 +19,7 @@ public static class AuthPolicies
 
     public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)
     {
-        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<ApiKeyStore>().AddHostedService<OpenAccessWarning>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();

@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using EmbeddingService.Api.Problems;
-using Grpc.Core;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -44,7 +43,7 @@ public static class RateLimitSetup
         const string detail = "Rate limit exceeded (Auth:RateLimitPerMinute).";
         var context = rejected.HttpContext;
         if (GrpcStatusResponse.IsGrpc(context.Request))
-            await GrpcStatusResponse.WriteAsync(context.Response, StatusCode.ResourceExhausted, detail);
+            await GrpcStatusResponse.WriteAsync(context.Response, ApiProblems.Overloaded, detail);
         else
             await ApiProblems.Result(ApiProblems.Overloaded, detail, retryAfter: retryAfter).ExecuteAsync(context);
     }

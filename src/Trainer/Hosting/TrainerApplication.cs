@@ -1,4 +1,5 @@
 using System.Net;
+using EmbeddingService.Hosting;
 using EmbeddingService.Trainer.Endpoints;
 using EmbeddingService.Trainer.Jobs;
 using EmbeddingService.Trainer.Models;
@@ -21,7 +22,7 @@ public static class TrainerApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         var options = TrainerOptionsReader.Read(builder.Configuration);
-        var dataLock = DataDirectoryLock.Acquire(options.DataDirectory);
+        var dataLock = LockDataDirectory(options.DataDirectory);
         var dataRoot = OpenDataRoot(options);
         var listeners = new TrainerListeners();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -73,6 +74,10 @@ public static class TrainerApplication
             Results.Text(metrics.Render(store.CountByState(), models.Active().Generation), "text/plain; version=0.0.4; charset=utf-8"));
         return app;
     }
+
+    /// <summary>The worker's lock on its data directory (worker.lock): a second worker on it is refused.</summary>
+    internal static DataDirectoryLock LockDataDirectory(string directory) =>
+        DataDirectoryLock.Acquire(directory, "worker.lock", TrainerOptionsReader.Key(nameof(TrainerOptions.DataDirectory)), "trainer worker");
 
     private static DataRoot OpenDataRoot(TrainerOptions options)
     {
