@@ -1,6 +1,5 @@
 using EmbeddingService.Api.Problems;
 using Grpc.AspNetCore.Server;
-using Grpc.Core;
 
 namespace EmbeddingService.Api.Hosting;
 
@@ -21,7 +20,7 @@ public static class PortSeparation
             if (context.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<GrpcMethodMetadata>() is not null != onGrpcPort)
                 context.SetEndpoint(null);
             if (onGrpcPort && context.GetEndpoint() is null && GrpcStatusResponse.IsGrpc(context.Request))
-                return GrpcStatusResponse.WriteAsync(context.Response, StatusCode.Unimplemented, $"unimplemented: no service serves {context.Request.Path} here");
+                return GrpcStatusResponse.WriteAsync(context.Response, ApiProblems.MethodNotAllowed, $"no service serves {context.Request.Path} here");
             return next(context);
         });
         return app;
