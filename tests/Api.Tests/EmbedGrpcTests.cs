@@ -97,6 +97,7 @@ public sealed class EmbedGrpcTests
         for (var i = 0; i < total; i++)
         {
             var answer = answers[$"img-{i}"];
+            Assert.Equal(i, answer.Index);
             if (IsBad(i))
             {
                 Assert.Equal(EmbedStreamResponse.ResultOneofCase.Error, answer.ResultCase);

@@ -86,7 +86,7 @@ public sealed class EmbeddingGrpcService(EmbeddingRuntime runtime, IOptions<Serv
     {
         try
         {
-            var response = new V1.EmbedStreamResponse { Id = message.Id };
+            var response = new V1.EmbedStreamResponse { Id = message.Id, Index = index };
             try
             {
                 var options = GrpcEmbedOptions.Parse(parser, message.Options);
