@@ -55,7 +55,7 @@ public static class EmbedCtl
         }
         catch (ImageDecodeException e)
         {
-            Console.Error.WriteLine($"embedctl: {e.Code}: {e.Message}");
+            Console.Error.WriteLine($"embedctl: {e.Describe()}");
             return Failed;
         }
         catch (DatasetException e)

@@ -30,10 +30,10 @@ public sealed class ImageCommandsTests
     }
 
     [Theory]
-    [InlineData("truncated.jpg", "Truncated")]
-    [InlineData("bomb-60000x60000.png", "TooManyPixels")]
-    [InlineData("html.jpg", "UnknownFormat")]
-    [InlineData("empty.jpg", "Empty")]
+    [InlineData("truncated.jpg", "truncated")]
+    [InlineData("bomb-60000x60000.png", "too_many_pixels")]
+    [InlineData("html.jpg", "unknown_format")]
+    [InlineData("empty.jpg", "empty")]
     public void PreprocessRejectsBadFilesWithTheReasonAndExitCodeOne(string file, string reason)
     {
         var (code, _, stderr) = CliRun.Run("preprocess", CliRun.Fixture("images", "bad", file), "--out", Path.Combine(CliRun.TempDir(), "x.npy"));
@@ -50,7 +50,7 @@ public sealed class ImageCommandsTests
         var lines = stdout.Trim().Split('\n').Select(l => JsonDocument.Parse(l).RootElement).ToArray();
         Assert.Equal(3, lines.Length);
         Assert.Equal(192, lines[0].GetProperty("embedding").GetArrayLength());
-        Assert.StartsWith("UnknownFormat", lines[1].GetProperty("error").GetString());
+        Assert.StartsWith("unknown_format", lines[1].GetProperty("error").GetString());
         var vector = lines[2].GetProperty("embedding").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.Equal(1.0, Math.Sqrt(vector.Sum(v => v * v)), 4);
     }

@@ -104,7 +104,7 @@ public sealed class EmbeddingPipeline(EmbeddingScheduler scheduler, ModelDescrip
         {
             var failure = new EmbedFailure(
                 e.Code is ImageDecodeError.TooManyPixels or ImageDecodeError.TooManyBytes ? ApiProblems.ImageTooLarge : ApiProblems.ImageDecodeFailed,
-                $"{e.Code}: {e.Message}", index, input.Id);
+                e.Describe(), index, input.Id);
             return (new EmbedOutcome(index, input.Id, null, failure, watch.Elapsed), null);
         }
         finally

@@ -77,7 +77,7 @@ public static class EmbedCommand
         }
         catch (ImageDecodeException e)
         {
-            return (file, null, $"{e.Code}: {e.Message}");
+            return (file, null, e.Describe());
         }
         catch (IOException e)
         {

@@ -237,7 +237,7 @@ public sealed class MultiCropBatches : ITrainingBatches
         }
         catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
         {
-            _unreadable.TryAdd(index, e is ImageDecodeException decode ? $"{decode.Code}: {decode.Message}" : e.Message);
+            _unreadable.TryAdd(index, e is ImageDecodeException decode ? decode.Describe() : e.Message);
             return null;
         }
     }

@@ -153,7 +153,7 @@ public static class KnnFolderEvaluation
                     }
                     catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
                     {
-                        unreadable.Add((start + i, e is ImageDecodeException d ? $"{d.Code}: {d.Message}" : e.Message));
+                        unreadable.Add((start + i, e is ImageDecodeException d ? d.Describe() : e.Message));
                     }
                 });
                 var readable = Enumerable.Range(0, count).Where(i => decoded[i] is not null).ToArray();
