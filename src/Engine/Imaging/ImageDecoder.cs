@@ -58,7 +58,7 @@ public sealed class ImageDecoder
                 using var codec = SKCodec.Create(new SKMemoryStream(data), out var result)
                     ?? throw CreateFailure(result, encoded);
                 if (codec.EncodedFormat != format)
-                    throw new ImageDecodeException(ImageDecodeError.Corrupt, $"the data starts like {format} but decodes as {codec.EncodedFormat}");
+                    throw new ImageDecodeException(ImageDecodeError.Corrupt, $"the data starts like {NameOf(format)} but decodes as {NameOf(codec.EncodedFormat)}");
                 var rgba = DecodeFirstFrame(codec, encoded);
                 if (format == SKEncodedImageFormat.Gif)
                     FillTransparent(rgba.Bytes, GifBackdrop.Find(encoded));
@@ -125,7 +125,10 @@ public sealed class ImageDecoder
 
     private static ImageDecodeException PixelFailure(SKCodecResult result, SKEncodedImageFormat format) => result switch
     {
-        SKCodecResult.IncompleteInput => new(ImageDecodeError.Truncated, $"the {format} data ends before the last pixel row"),
-        _ => new(ImageDecodeError.Corrupt, $"the {format} pixel data cannot be decoded ({result})"),
+        SKCodecResult.IncompleteInput => new(ImageDecodeError.Truncated, $"the {NameOf(format)} data ends before the last pixel row"),
+        _ => new(ImageDecodeError.Corrupt, $"the {NameOf(format)} pixel data cannot be decoded ({result})"),
     };
+
+    /// <summary>The format as people write it: JPEG, PNG, WEBP, GIF, BMP.</summary>
+    private static string NameOf(SKEncodedImageFormat format) => format.ToString().ToUpperInvariant();
 }
