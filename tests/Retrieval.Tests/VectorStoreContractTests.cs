@@ -54,6 +54,23 @@ public abstract class VectorStoreContractTests : IAsyncLifetime
         await store.DeleteCollectionAsync(name);
     }
 
+    [SkippableFact]
+    public async Task A_point_searched_with_its_own_vector_scores_at_most_one()
+    {
+        var (store, name) = await CollectionAsync("self");
+        var random = new Random(5);
+        var points = Enumerable.Range(0, 200).Select(i => new VectorPoint($"p{i}", Enumerable.Range(0, 4).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray())).ToArray();
+        await store.UpsertAsync(name, points);
+
+        foreach (var point in points)
+        {
+            var hits = await store.SearchAsync(name, new SearchQuery(point.Vector.ToArray(), K: 1));
+            Assert.Equal(point.Id, hits[0].Id);
+            Assert.InRange(hits[0].Score, 0.99999f, 1f);
+        }
+        await store.DeleteCollectionAsync(name);
+    }
+
     private static readonly CollectionModel OtherWeights = Model4 with { WeightsFingerprint = "sha256:fedcba9876543210" };
 
     private static JsonElement Json(string json) => JsonDocument.Parse(json).RootElement;
