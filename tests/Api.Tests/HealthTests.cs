@@ -81,6 +81,22 @@ public sealed class HealthTests
     }
 
     [Fact]
+    public async Task A_trainer_not_reachable_yet_at_start_is_information_not_a_warning()
+    {
+        var sink = new CollectingSink();
+        await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Training:Enabled=true", "--Training:Endpoint=http://127.0.0.1:9"],
+            configure: builder => builder.Services.AddSingleton<ILogEventSink>(sink));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        LogEvent? report;
+        while ((report = sink.Events.FirstOrDefault(e => e.MessageTemplate.Text.StartsWith("Cannot follow the trainer's active model", StringComparison.Ordinal))) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the unreachable trainer was not reported");
+            await Task.Delay(20);
+        }
+        Assert.Equal(LogEventLevel.Information, report.Level);
+    }
+
+    [Fact]
     public async Task ANotReadyProbeWhileTheModelLoadsLogsNoErrorButAFailedLoadStillDoes()
     {
         var fifo = Path.Combine(Path.GetTempPath(), $"weights-{Guid.NewGuid():N}.pth");
