@@ -77,7 +77,7 @@ public sealed class JobResultsTests
         string id = "";
         await using var host = await TrainerHost.StartAsync(dataRoot: images.Root, beforeStart: scheduler =>
         {
-            id = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinyRuns.Pretrain(2).With("data.train", LabelledImages.Train).ToJsonString(), 0, null)).Id;
+            id = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinyRuns.Pretrain(2).With("data.train", LabelledImages.Train).ToJsonString(), 0, null)).Job.Id;
             // The data goes away between the submission and the run.
             Directory.Delete(Path.Combine(images.Root, LabelledImages.Train), recursive: true);
         });

@@ -114,7 +114,7 @@ public sealed class ModelRegistryTests
         string paused = "";
         var host = await TrainerHost.StartAsync(beforeStart: scheduler =>
         {
-            paused = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Id;
+            paused = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Job.Id;
             scheduler.Pause(paused);
         });
         try

@@ -100,7 +100,7 @@ public sealed class TrainingServiceTests
         string queued = "";
         await using var host = await TrainerHost.StartAsync(beforeStart: scheduler =>
         {
-            queued = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Id;
+            queued = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Job.Id;
             scheduler.Cancel(queued);
         });
         var job = await host.Client.GetJobAsync(new V1.JobRef { Id = queued });
@@ -167,6 +167,8 @@ public sealed class TrainingServiceTests
         var first = await host.Client.SubmitJobAsync(Pretrain(steps: 2, key: "nightly-1"));
         var again = await host.Client.SubmitJobAsync(Pretrain(steps: 2, key: "nightly-1"));
         Assert.Equal(first.Id, again.Id);
+        Assert.Equal((false, true), (first.Replayed, again.Replayed));
+        Assert.False((await host.Client.GetJobAsync(new V1.JobRef { Id = first.Id })).Replayed);
         // The same spec written differently (indented, defaults spelled out) is the same body.
         var spelled = TinyRuns.Pretrain(2).With("checkpoints.every_steps", 5);
         spelled["execution"]!["data_workers"] = 2;
@@ -245,7 +247,7 @@ public sealed class TrainingServiceTests
         await using var host = await TrainerHost.StartAsync(beforeStart: scheduler =>
         {
             for (var i = 0; i < 5; i++)
-                ids.Add(scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Id);
+                ids.Add(scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), 0, null)).Job.Id);
             scheduler.Pause(ids[1]);
             scheduler.Pause(ids[3]);
         });
@@ -290,7 +292,7 @@ public sealed class TrainingServiceTests
         await using var host = await TrainerHost.StartAsync(beforeStart: scheduler =>
         {
             foreach (var (name, priority) in new[] { ("low", 0), ("high", 5), ("high-later", 5), ("middle", 1) })
-                ids[name] = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), priority, null)).Id;
+                ids[name] = scheduler.Submit(new JobSubmission(JobKind.Pretrain, TinySpecs.Pretrain(2), priority, null)).Job.Id;
         });
         var started = new Dictionary<string, DateTimeOffset>();
         foreach (var (name, id) in ids)

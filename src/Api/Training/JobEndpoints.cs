@@ -80,11 +80,9 @@ public static class JobEndpoints
     {
         var submission = await JobSubmissionReader.ReadAsync(context.Request, options.Value.MaxSpecBytes, context.RequestAborted);
         trainer.EnsureEnabled();
-        // Jobs store times in milliseconds: one created before this request is an earlier submission with the same key.
-        var received = DateTimeOffset.UtcNow.AddMilliseconds(-1);
         var job = await trainer.CallAsync((c, o) => c.SubmitJobAsync(submission, o), context.RequestAborted);
         var resource = JobResource.Of(job);
-        return submission.IdempotencyKey.Length > 0 && resource.CreatedAt < received
+        return job.Replayed
             ? Results.Json(resource)
             : Results.Created($"{ServiceEndpoints.AdminPrefix}/jobs/{Uri.EscapeDataString(job.Id)}", resource);
     }

@@ -19,8 +19,10 @@ public sealed class TrainingGrpcService(
     public override Task<V1.Job> SubmitJob(V1.SubmitJobRequest request, ServerCallContext context)
     {
         var key = request.IdempotencyKey.Length == 0 ? null : request.IdempotencyKey;
-        var job = scheduler.Submit(new JobSubmission(JobMessages.Kind(request.Kind), request.SpecJson, request.Priority, key));
-        return Task.FromResult(WithHistory(job));
+        var (job, created) = scheduler.Submit(new JobSubmission(JobMessages.Kind(request.Kind), request.SpecJson, request.Priority, key));
+        var message = WithHistory(job);
+        message.Replayed = !created;
+        return Task.FromResult(message);
     }
 
     public override Task<V1.Job> GetJob(V1.JobRef request, ServerCallContext context) =>

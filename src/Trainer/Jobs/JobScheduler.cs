@@ -16,19 +16,20 @@ public sealed class JobScheduler(JobStore store, JobSubmissionValidator validato
     private (string Id, CancellationTokenSource Stop)? _active;
 
     /// <summary>Validates and queues the job (or, for a repeated idempotency key with the same body, returns the first one).</summary>
-    public JobRecord Submit(JobSubmission submission)
+    /// <summary>Queues the job, or returns the earlier one its idempotency key names (<c>Created</c> false).</summary>
+    public (JobRecord Job, bool Created) Submit(JobSubmission submission)
     {
         var validated = validator.Validate(submission);
         JobRecord job;
         lock (_order)
         {
             (job, var created) = store.Submit(validated);
-            if (!created) return job;
+            if (!created) return (job, false);
             Announce(job);
         }
         logger.LogInformation("job {JobId} queued: {Kind}, priority {Priority}, spec {SpecHash}", job.Id, job.Kind, job.Priority, job.SpecHash);
         _wake.Release();
-        return job;
+        return (job, true);
     }
 
     public JobRecord Get(string id) =>
