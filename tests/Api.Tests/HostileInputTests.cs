@@ -16,16 +16,6 @@ public sealed class HostileInputTests
 {
     private static readonly float[] Unit = [.. Enumerable.Repeat(0f, 95), 1f];
 
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {status}, got {response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        return problem;
-    }
-
     private static async Task AssertHealthyAsync(TestService service)
     {
         Assert.Equal(HttpStatusCode.OK, (await service.RestClient.GetAsync("/health/ready")).StatusCode);
@@ -54,11 +44,11 @@ public sealed class HostileInputTests
     {
         await using var service = await StartWithCollectionAsync();
         var vector = JsonSerializer.Serialize(Unit);
-        var problem = await ProblemAsync(await service.RestClient.PostAsync("/v1/collections/hostile/search", Json($$"""{"vector":{{vector}},"k":{{k}}}""")),
+        var problem = await ProblemAssert.ExpectAsync(await service.RestClient.PostAsync("/v1/collections/hostile/search", Json($$"""{"vector":{{vector}},"k":{{k}}}""")),
             HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
         Assert.Contains("\"k\"", problem.GetProperty("detail").GetString());
         var batch = await service.RestClient.PostAsync("/v1/collections/hostile/search/batch", Json($$"""{"searches":[{"vector":{{vector}},"k":{{k}}}]}"""));
-        await ProblemAsync(batch, HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
+        await ProblemAssert.ExpectAsync(batch, HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
         await AssertHealthyAsync(service);
     }
 
@@ -70,7 +60,7 @@ public sealed class HostileInputTests
         await using var service = await StartWithCollectionAsync();
         var content = new ByteArrayContent(EmbedTestData.Good("rocket.jpg"));
         content.Headers.ContentType = new("image/jpeg");
-        var problem = await ProblemAsync(await service.RestClient.PostAsync(path, content), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
+        var problem = await ProblemAssert.ExpectAsync(await service.RestClient.PostAsync(path, content), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
         Assert.Contains(name, problem.GetProperty("detail").GetString());
         await AssertHealthyAsync(service);
     }
@@ -85,7 +75,7 @@ public sealed class HostileInputTests
     {
         await using var service = await StartWithCollectionAsync();
         var image = Convert.ToBase64String(EmbedTestData.Good("rocket.jpg"));
-        var problem = await ProblemAsync(await service.RestClient.PostAsync(path, Json(body.Replace("IMAGE", image))), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
+        var problem = await ProblemAssert.ExpectAsync(await service.RestClient.PostAsync(path, Json(body.Replace("IMAGE", image))), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
         Assert.Contains(name, problem.GetProperty("detail").GetString());
         await AssertHealthyAsync(service);
     }
@@ -94,7 +84,7 @@ public sealed class HostileInputTests
     public async Task AnUnknownMemberOfACollectionIsRefusedByName()
     {
         await using var service = await StartWithCollectionAsync();
-        var problem = await ProblemAsync(await service.RestClient.PutAsync("/v1/collections/other", Json("""{"polling":"mean"}""")), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
+        var problem = await ProblemAssert.ExpectAsync(await service.RestClient.PutAsync("/v1/collections/other", Json("""{"polling":"mean"}""")), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
         Assert.Contains("polling", problem.GetProperty("detail").GetString());
         await AssertHealthyAsync(service);
     }
@@ -106,7 +96,7 @@ public sealed class HostileInputTests
     public async Task AnIndexKindIsReadByNameNeverByNumber(string index)
     {
         await using var service = await StartWithCollectionAsync();
-        var problem = await ProblemAsync(await service.RestClient.PutAsJsonAsync("/v1/collections/numbered", new { index }), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
+        var problem = await ProblemAssert.ExpectAsync(await service.RestClient.PutAsJsonAsync("/v1/collections/numbered", new { index }), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
         Assert.Contains("auto, exact or hnsw", problem.GetProperty("detail").GetString());
         await AssertHealthyAsync(service);
     }
@@ -115,7 +105,7 @@ public sealed class HostileInputTests
     public async Task WholeBodyErrorsCarryNoIndex()
     {
         await using var service = await StartWithCollectionAsync();
-        var problem = await ProblemAsync(await service.RestClient.PostAsync("/v1/collections/hostile/points", Json("{\"points\":[{\"id\":\"b\",\"vector\":[1,")),
+        var problem = await ProblemAssert.ExpectAsync(await service.RestClient.PostAsync("/v1/collections/hostile/points", Json("{\"points\":[{\"id\":\"b\",\"vector\":[1,")),
             HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
         Assert.False(problem.TryGetProperty("index", out _));
         await AssertHealthyAsync(service);
@@ -127,11 +117,11 @@ public sealed class HostileInputTests
         await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Serving:MaxImagesPerRequest=2"]);
         using var form = new MultipartFormDataContent();
         for (var i = 0; i < 40; i++) form.Add(new ByteArrayContent([1, 2, 3]), "image", $"i{i}.jpg");
-        await ProblemAsync(await service.RestClient.PostAsync("/v1/embed", form), HttpStatusCode.RequestEntityTooLarge, ApiProblems.TooManyImages);
+        await ProblemAssert.ExpectAsync(await service.RestClient.PostAsync("/v1/embed", form), HttpStatusCode.RequestEntityTooLarge, ApiProblems.TooManyImages);
         Assert.Equal(HttpStatusCode.Created, (await service.RestClient.PutAsJsonAsync("/v1/collections/hostile", new { index = "exact" })).StatusCode);
         using var points = new MultipartFormDataContent();
         for (var i = 0; i < 40; i++) points.Add(new ByteArrayContent([1, 2, 3]), "image", $"i{i}.jpg");
-        await ProblemAsync(await service.RestClient.PostAsync("/v1/collections/hostile/points", points), HttpStatusCode.RequestEntityTooLarge, ApiProblems.TooManyImages);
+        await ProblemAssert.ExpectAsync(await service.RestClient.PostAsync("/v1/collections/hostile/points", points), HttpStatusCode.RequestEntityTooLarge, ApiProblems.TooManyImages);
         Assert.Equal(HttpStatusCode.OK, (await service.RestClient.GetAsync("/health/ready")).StatusCode);
     }
 
@@ -141,11 +131,11 @@ public sealed class HostileInputTests
         await using var service = await TestService.StartAsync([.. EmbedTestData.TinyModel, "--Retrieval:MaxPointsPerRequest=2", "--Retrieval:MaxSearchesPerRequest=2"]);
         Assert.Equal(HttpStatusCode.Created, (await service.RestClient.PutAsJsonAsync("/v1/collections/hostile", new { index = "exact" })).StatusCode);
         var points = Enumerable.Range(0, 3).Select(i => new { id = $"p{i}", vector = Unit }).ToArray();
-        var tooManyPoints = await ProblemAsync(await service.RestClient.PostAsJsonAsync("/v1/collections/hostile/points", new { points }),
+        var tooManyPoints = await ProblemAssert.ExpectAsync(await service.RestClient.PostAsJsonAsync("/v1/collections/hostile/points", new { points }),
             HttpStatusCode.RequestEntityTooLarge, ApiProblems.TooManyPoints);
         Assert.False(tooManyPoints.TryGetProperty("index", out _));
         var searches = Enumerable.Range(0, 3).Select(_ => new { vector = Unit }).ToArray();
-        await ProblemAsync(await service.RestClient.PostAsJsonAsync("/v1/collections/hostile/search/batch", new { searches }),
+        await ProblemAssert.ExpectAsync(await service.RestClient.PostAsJsonAsync("/v1/collections/hostile/search/batch", new { searches }),
             HttpStatusCode.RequestEntityTooLarge, ApiProblems.TooManySearches);
 
         var grpc = new RetrievalClient(service.GrpcChannel);

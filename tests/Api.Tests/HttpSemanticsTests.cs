@@ -27,16 +27,6 @@ public sealed class HttpSemanticsTests
         return request;
     }
 
-    private static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {status}, got {response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        return problem;
-    }
-
     private static object JsonImages(params string[] images) => new { inputs = images.Select(i => new { image = i }).ToArray() };
 
     [Fact]
@@ -71,7 +61,7 @@ public sealed class HttpSemanticsTests
 
         foreach (var accept in new[] { "text/csv", "application/x-npy;q=0, application/json;q=0", "image/*" })
         {
-            var problem = await Problem(await service.RestClient.SendAsync(Embed(accept, Raw(image, "image/jpeg"))), HttpStatusCode.NotAcceptable, "not_acceptable");
+            var problem = await ProblemAssert.ExpectAsync(await service.RestClient.SendAsync(Embed(accept, Raw(image, "image/jpeg"))), HttpStatusCode.NotAcceptable, "not_acceptable");
             Assert.Contains("application/json, application/x-npy", problem.GetProperty("detail").GetString());
         }
     }
@@ -81,11 +71,11 @@ public sealed class HttpSemanticsTests
     {
         await using var service = await TestService.StartAsync(EmbedTestData.TinyModel);
         var image = EmbedTestData.Good("rocket.jpg");
-        var byQuery = await Problem(await service.RestClient.SendAsync(Embed("application/x-npy", Raw(image, "image/jpeg"), "?patch_features=true")),
+        var byQuery = await ProblemAssert.ExpectAsync(await service.RestClient.SendAsync(Embed("application/x-npy", Raw(image, "image/jpeg"), "?patch_features=true")),
             HttpStatusCode.BadRequest, "patch_features_need_json");
         Assert.Contains("application/json", byQuery.GetProperty("detail").GetString());
         var body = new { inputs = new[] { new { image = Convert.ToBase64String(image) } }, options = new { patch_features = true } };
-        await Problem(await service.RestClient.SendAsync(Embed("application/x-npy", JsonContent.Create(body))), HttpStatusCode.BadRequest, "patch_features_need_json");
+        await ProblemAssert.ExpectAsync(await service.RestClient.SendAsync(Embed("application/x-npy", JsonContent.Create(body))), HttpStatusCode.BadRequest, "patch_features_need_json");
 
         var json = await service.RestClient.SendAsync(Embed("application/json", Raw(image, "image/jpeg"), "?patch_features=true"));
         Assert.Equal(HttpStatusCode.OK, json.StatusCode);
@@ -103,11 +93,11 @@ public sealed class HttpSemanticsTests
         var asOctets = JsonDocument.Parse(await octets.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(asJpeg.GetProperty("data")[0].GetProperty("embedding").GetRawText(), asOctets.GetProperty("data")[0].GetProperty("embedding").GetRawText());
 
-        var undecodable = await Problem(await client.PostAsync("/v1/embed", Raw(EmbedTestData.Bad("random.jpg"), "application/octet-stream")),
+        var undecodable = await ProblemAssert.ExpectAsync(await client.PostAsync("/v1/embed", Raw(EmbedTestData.Bad("random.jpg"), "application/octet-stream")),
             HttpStatusCode.UnprocessableEntity, "image_decode_failed");
         Assert.False(undecodable.TryGetProperty("index", out _), "one raw image is no list: its error names no index");
 
-        var refused = await Problem(await client.PostAsync("/v1/embed", Raw([1, 2, 3], "text/plain")), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        var refused = await ProblemAssert.ExpectAsync(await client.PostAsync("/v1/embed", Raw([1, 2, 3], "text/plain")), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
         Assert.Contains("application/octet-stream", refused.GetProperty("detail").GetString());
 
         Assert.Equal(HttpStatusCode.Created, (await client.PutAsync("/v1/collections/octets", null)).StatusCode);
@@ -128,8 +118,8 @@ public sealed class HttpSemanticsTests
             JsonDocument.Parse(await plain.Content.ReadAsStringAsync()).RootElement.GetProperty("data")[0].GetProperty("embedding").GetRawText(),
             JsonDocument.Parse(await dataUrl.Content.ReadAsStringAsync()).RootElement.GetProperty("data")[0].GetProperty("embedding").GetRawText());
         // A data URL that is not base64, and base64 that is broken behind the prefix, stay invalid.
-        await Problem(await client.PostAsJsonAsync("/v1/embed", JsonImages("data:image/png,rawbytes")), HttpStatusCode.BadRequest, "invalid_argument");
-        await Problem(await client.PostAsJsonAsync("/v1/embed", JsonImages("data:image/png;base64,@@@")), HttpStatusCode.BadRequest, "invalid_argument");
+        await ProblemAssert.ExpectAsync(await client.PostAsJsonAsync("/v1/embed", JsonImages("data:image/png,rawbytes")), HttpStatusCode.BadRequest, "invalid_argument");
+        await ProblemAssert.ExpectAsync(await client.PostAsJsonAsync("/v1/embed", JsonImages("data:image/png;base64,@@@")), HttpStatusCode.BadRequest, "invalid_argument");
 
         Assert.Equal(HttpStatusCode.Created, (await client.PutAsync("/v1/collections/urls", null)).StatusCode);
         var upsert = await client.PostAsJsonAsync("/v1/collections/urls/points", new { points = new[] { new { id = "cat", image = "data:image/png;base64," + base64 } } });
@@ -145,7 +135,7 @@ public sealed class HttpSemanticsTests
         // A 3000×3000 noisy JPEG takes far longer than 1 ms to read and decode: the deadline has passed before it is queued.
         using var request = Embed(null, Raw(EmbedTestData.NoisyJpeg(3000, 3000), "image/jpeg"));
         request.Headers.Add(RequestDeadline.Header, "1");
-        var problem = await Problem(await service.RestClient.SendAsync(request), HttpStatusCode.GatewayTimeout, "deadline_exceeded");
+        var problem = await ProblemAssert.ExpectAsync(await service.RestClient.SendAsync(request), HttpStatusCode.GatewayTimeout, "deadline_exceeded");
         var detail = problem.GetProperty("detail").GetString()!;
         Assert.DoesNotMatch(@"-\d", detail);
         Assert.Matches(@"^the deadline had passed \d+ ms before the image was queued", detail);
@@ -160,29 +150,29 @@ public sealed class HttpSemanticsTests
 
         // Upsert: the failing image is the second point, the first having a vector.
         Assert.Equal(HttpStatusCode.Created, (await client.PutAsync("/v1/collections/places", null)).StatusCode);
-        var upsert = await Problem(await client.PostAsJsonAsync("/v1/collections/places/points",
+        var upsert = await ProblemAssert.ExpectAsync(await client.PostAsJsonAsync("/v1/collections/places/points",
             new { points = new object[] { new { id = "v3", vector = Enumerable.Repeat(0.1f, 96).ToArray() }, new { id = "v4", image = notAnImage } } }),
             HttpStatusCode.UnprocessableEntity, "image_decode_failed");
         Assert.Equal(1, upsert.GetProperty("index").GetInt32());
         Assert.StartsWith("input 1 (v4):", upsert.GetProperty("detail").GetString());
 
         // One JSON input: its index whether its base64 or its image is bad.
-        var badBase64 = await Problem(await client.PostAsJsonAsync("/v1/embed", JsonImages("not base64!")), HttpStatusCode.BadRequest, "invalid_argument");
+        var badBase64 = await ProblemAssert.ExpectAsync(await client.PostAsJsonAsync("/v1/embed", JsonImages("not base64!")), HttpStatusCode.BadRequest, "invalid_argument");
         Assert.Equal(0, badBase64.GetProperty("index").GetInt32());
-        var undecodable = await Problem(await client.PostAsJsonAsync("/v1/embed", JsonImages(notAnImage)), HttpStatusCode.UnprocessableEntity, "image_decode_failed");
+        var undecodable = await ProblemAssert.ExpectAsync(await client.PostAsJsonAsync("/v1/embed", JsonImages(notAnImage)), HttpStatusCode.UnprocessableEntity, "image_decode_failed");
         Assert.Equal(0, undecodable.GetProperty("index").GetInt32());
         using var form = new MultipartFormDataContent { { Raw(Encoding.ASCII.GetBytes("hello"), "image/png"), "only", "only.png" } };
-        var multipart = await Problem(await client.PostAsync("/v1/embed", form), HttpStatusCode.UnprocessableEntity, "image_decode_failed");
+        var multipart = await ProblemAssert.ExpectAsync(await client.PostAsync("/v1/embed", form), HttpStatusCode.UnprocessableEntity, "image_decode_failed");
         Assert.Equal(0, multipart.GetProperty("index").GetInt32());
 
         // A single search is "the search", with no index; a batch of one still names its search.
-        var single = await Problem(await client.PostAsJsonAsync("/v1/collections/places/search", new { id = "v3", k = 0 }), HttpStatusCode.BadRequest, "invalid_argument");
+        var single = await ProblemAssert.ExpectAsync(await client.PostAsJsonAsync("/v1/collections/places/search", new { id = "v3", k = 0 }), HttpStatusCode.BadRequest, "invalid_argument");
         Assert.StartsWith("the search: k must be", single.GetProperty("detail").GetString());
         Assert.False(single.TryGetProperty("index", out _));
-        var singleImage = await Problem(await client.PostAsJsonAsync("/v1/collections/places/search", new { image = notAnImage }), HttpStatusCode.UnprocessableEntity, "image_decode_failed");
+        var singleImage = await ProblemAssert.ExpectAsync(await client.PostAsJsonAsync("/v1/collections/places/search", new { image = notAnImage }), HttpStatusCode.UnprocessableEntity, "image_decode_failed");
         Assert.False(singleImage.TryGetProperty("index", out _));
         Assert.DoesNotContain("input 0", singleImage.GetProperty("detail").GetString());
-        var batch = await Problem(await client.PostAsJsonAsync("/v1/collections/places/search/batch", new { searches = new[] { new { id = "v3", k = 0 } } }),
+        var batch = await ProblemAssert.ExpectAsync(await client.PostAsJsonAsync("/v1/collections/places/search/batch", new { searches = new[] { new { id = "v3", k = 0 } } }),
             HttpStatusCode.BadRequest, "invalid_argument");
         Assert.StartsWith("search 0: k must be", batch.GetProperty("detail").GetString());
         Assert.Equal(0, batch.GetProperty("index").GetInt32());
@@ -203,11 +193,11 @@ public sealed class HttpSemanticsTests
                  })
         {
             var response = await client.SendAsync(new HttpRequestMessage(method, path));
-            var problem = await Problem(response, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+            var problem = await ProblemAssert.ExpectAsync(response, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
             Assert.Contains(allowed, response.Content.Headers.Allow);
             Assert.Contains(method.Method, problem.GetProperty("detail").GetString());
         }
-        await Problem(await client.GetAsync("/v1/no-such-route"), HttpStatusCode.NotFound, "not_found");
+        await ProblemAssert.ExpectAsync(await client.GetAsync("/v1/no-such-route"), HttpStatusCode.NotFound, "not_found");
 
         // gRPC's catch-all for unknown services is off (it hid these 405s); an unknown service is still UNIMPLEMENTED.
         var text = Marshallers.Create(s => Encoding.UTF8.GetBytes(s), b => Encoding.UTF8.GetString(b));

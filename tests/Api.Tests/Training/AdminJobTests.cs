@@ -57,7 +57,7 @@ public sealed class AdminJobTests(TrainingApi api) : IClassFixture<TrainingApi>
         Assert.InRange(cancelled.GetProperty("step").GetInt64(), 2, 4999);
 
         // Cancelling again does not apply to a cancelled job.
-        await AssertProblemAsync(await Admin.PostAsync($"/v1/admin/jobs/{id}/cancel", null), HttpStatusCode.Conflict, ApiProblems.JobState);
+        await ProblemAssert.ExpectAsync(await Admin.PostAsync($"/v1/admin/jobs/{id}/cancel", null), HttpStatusCode.Conflict, ApiProblems.JobState);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class AdminJobTests(TrainingApi api) : IClassFixture<TrainingApi>
         Assert.Equal(pausedAt, start.Data.GetProperty("step").GetInt64());
         var job = await TrainingApi.GetJsonAsync(Admin, $"/v1/admin/jobs/{id}");
         Assert.Equal(["queued", "running", "paused", "queued", "running", "succeeded"], job.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("state").GetString()));
-        await AssertProblemAsync(await Admin.PostAsync($"/v1/admin/jobs/{id}/resume", null), HttpStatusCode.Conflict, ApiProblems.JobState);
+        await ProblemAssert.ExpectAsync(await Admin.PostAsync($"/v1/admin/jobs/{id}/resume", null), HttpStatusCode.Conflict, ApiProblems.JobState);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class AdminJobTests(TrainingApi api) : IClassFixture<TrainingApi>
             Content = JsonContent.Create(TrainingApi.Job(steps: 3)),
             Headers = { { "Idempotency-Key", key } },
         });
-        await AssertProblemAsync(other, HttpStatusCode.Conflict, ApiProblems.IdempotencyConflict);
+        await ProblemAssert.ExpectAsync(other, HttpStatusCode.Conflict, ApiProblems.IdempotencyConflict);
         var response = await Admin.PostAsJsonAsync("/v1/admin/jobs", TrainingApi.Job(steps: 2));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal($"/v1/admin/jobs/{JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()}", response.Headers.Location?.OriginalString);
@@ -121,7 +121,7 @@ public sealed class AdminJobTests(TrainingApi api) : IClassFixture<TrainingApi>
     {
         var before = await CountJobsAsync();
         var response = await Admin.PostAsync("/v1/admin/jobs", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, code);
+        var problem = await ProblemAssert.ExpectAsync(response, HttpStatusCode.BadRequest, code);
         Assert.Contains(detail, problem.GetProperty("detail").GetString());
         Assert.Equal(before, await CountJobsAsync());
     }
@@ -137,7 +137,7 @@ public sealed class AdminJobTests(TrainingApi api) : IClassFixture<TrainingApi>
         foreach (var train in new[] { "../outside", outside, "escape" })
         {
             var job = new JsonObject { ["kind"] = "pretrain", ["spec"] = TinyRuns.Pretrain(2).With("data", new JsonObject { ["train"] = train }) };
-            var problem = await AssertProblemAsync(await Admin.PostAsJsonAsync("/v1/admin/jobs", job), HttpStatusCode.BadRequest, ApiProblems.PathOutsideDataRoot);
+            var problem = await ProblemAssert.ExpectAsync(await Admin.PostAsJsonAsync("/v1/admin/jobs", job), HttpStatusCode.BadRequest, ApiProblems.PathOutsideDataRoot);
             Assert.Contains("data.train", problem.GetProperty("detail").GetString());
         }
         Assert.Equal(before, await CountJobsAsync());
@@ -147,20 +147,20 @@ public sealed class AdminJobTests(TrainingApi api) : IClassFixture<TrainingApi>
     public async Task Specs_larger_than_the_limit_and_bodies_that_are_not_json_are_refused()
     {
         var huge = new JsonObject { ["kind"] = "pretrain", ["spec"] = TinyRuns.Pretrain(2).With("notes", new string('x', 300 * 1024)) };
-        await AssertProblemAsync(await Admin.PostAsJsonAsync("/v1/admin/jobs", huge), HttpStatusCode.RequestEntityTooLarge, ApiProblems.SpecTooLarge);
-        await AssertProblemAsync(await Admin.PostAsync("/v1/admin/jobs", new StringContent("kind=pretrain")), HttpStatusCode.UnsupportedMediaType, ApiProblems.UnsupportedMediaType);
-        await AssertProblemAsync(await Admin.PostAsync("/v1/admin/jobs", new StringContent("{", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
+        await ProblemAssert.ExpectAsync(await Admin.PostAsJsonAsync("/v1/admin/jobs", huge), HttpStatusCode.RequestEntityTooLarge, ApiProblems.SpecTooLarge);
+        await ProblemAssert.ExpectAsync(await Admin.PostAsync("/v1/admin/jobs", new StringContent("kind=pretrain")), HttpStatusCode.UnsupportedMediaType, ApiProblems.UnsupportedMediaType);
+        await ProblemAssert.ExpectAsync(await Admin.PostAsync("/v1/admin/jobs", new StringContent("{", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
     }
 
     [Fact]
     public async Task Unknown_jobs_are_404_and_bad_list_filters_400()
     {
         foreach (var path in new[] { "/v1/admin/jobs/nope", "/v1/admin/jobs/nope/events", "/v1/admin/jobs/nope/metrics", "/v1/admin/jobs/nope/logs", "/v1/admin/jobs/nope/artifacts" })
-            await AssertProblemAsync(await Admin.GetAsync(path), HttpStatusCode.NotFound, ApiProblems.JobNotFound);
-        await AssertProblemAsync(await Admin.PostAsync("/v1/admin/jobs/nope/resume", null), HttpStatusCode.NotFound, ApiProblems.JobNotFound);
-        await AssertProblemAsync(await Admin.GetAsync("/v1/admin/jobs?state=sleeping"), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
-        await AssertProblemAsync(await Admin.GetAsync("/v1/admin/jobs?colour=red"), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
-        await AssertProblemAsync(await Admin.GetAsync("/v1/admin/jobs?page_size=-1"), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
+            await ProblemAssert.ExpectAsync(await Admin.GetAsync(path), HttpStatusCode.NotFound, ApiProblems.JobNotFound);
+        await ProblemAssert.ExpectAsync(await Admin.PostAsync("/v1/admin/jobs/nope/resume", null), HttpStatusCode.NotFound, ApiProblems.JobNotFound);
+        await ProblemAssert.ExpectAsync(await Admin.GetAsync("/v1/admin/jobs?state=sleeping"), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
+        await ProblemAssert.ExpectAsync(await Admin.GetAsync("/v1/admin/jobs?colour=red"), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
+        await ProblemAssert.ExpectAsync(await Admin.GetAsync("/v1/admin/jobs?page_size=-1"), HttpStatusCode.BadRequest, ApiProblems.InvalidArgument);
     }
 
     [Fact]
@@ -187,11 +187,11 @@ public sealed class AdminJobTests(TrainingApi api) : IClassFixture<TrainingApi>
         using var user = TrainingApi.WithKey(address, TrainingApi.UserKey);
         foreach (var path in new[] { "/v1/admin/jobs", "/v1/admin/models", "/v1/admin/jobs/x/events" })
         {
-            await AssertProblemAsync(await anonymous.GetAsync(path), HttpStatusCode.Unauthorized, ApiProblems.Unauthorized);
-            await AssertProblemAsync(await user.GetAsync(path), HttpStatusCode.Forbidden, ApiProblems.Forbidden);
+            await ProblemAssert.ExpectAsync(await anonymous.GetAsync(path), HttpStatusCode.Unauthorized, ApiProblems.Unauthorized);
+            await ProblemAssert.ExpectAsync(await user.GetAsync(path), HttpStatusCode.Forbidden, ApiProblems.Forbidden);
         }
-        await AssertProblemAsync(await user.PostAsJsonAsync("/v1/admin/jobs", TrainingApi.Job(2)), HttpStatusCode.Forbidden, ApiProblems.Forbidden);
-        await AssertProblemAsync(await user.PostAsync("/v1/admin/models/configured/activate", null), HttpStatusCode.Forbidden, ApiProblems.Forbidden);
+        await ProblemAssert.ExpectAsync(await user.PostAsJsonAsync("/v1/admin/jobs", TrainingApi.Job(2)), HttpStatusCode.Forbidden, ApiProblems.Forbidden);
+        await ProblemAssert.ExpectAsync(await user.PostAsync("/v1/admin/models/configured/activate", null), HttpStatusCode.Forbidden, ApiProblems.Forbidden);
 
         var client = new V1.Training.TrainingClient(api.Service.GrpcChannel);
         var none = await Assert.ThrowsAsync<RpcException>(async () => await client.ListJobsAsync(new V1.ListJobsRequest()));
@@ -225,14 +225,4 @@ public sealed class AdminJobTests(TrainingApi api) : IClassFixture<TrainingApi>
     private static Metadata Bearer(string key) => new() { { "authorization", $"Bearer {key}" } };
 
     private async Task<int> CountJobsAsync() => (await TrainingApi.GetJsonAsync(Admin, "/v1/admin/jobs?page_size=500")).GetProperty("jobs").GetArrayLength();
-
-    internal static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement.Clone();
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        return problem;
-    }
 }

@@ -35,8 +35,8 @@ public sealed class ModelActivationTests(TrainingApi api, ITestOutputHelper outp
             Assert.Equal(backbone.GetProperty("size_bytes").GetInt64(), download.Content.Headers.ContentLength);
             Assert.Equal(backbone.GetProperty("size_bytes").GetInt64(), (await download.Content.ReadAsByteArrayAsync()).LongLength);
         }
-        await AdminJobTests.AssertProblemAsync(await Admin.GetAsync($"/v1/admin/jobs/{id}/artifacts/export/nothing.bin"), HttpStatusCode.NotFound, ApiProblems.ArtifactNotFound);
-        await AdminJobTests.AssertProblemAsync(await Admin.GetAsync($"/v1/admin/jobs/{id}/artifacts/..%2F..%2Fjobs.db"), HttpStatusCode.NotFound, ApiProblems.ArtifactNotFound);
+        await ProblemAssert.ExpectAsync(await Admin.GetAsync($"/v1/admin/jobs/{id}/artifacts/export/nothing.bin"), HttpStatusCode.NotFound, ApiProblems.ArtifactNotFound);
+        await ProblemAssert.ExpectAsync(await Admin.GetAsync($"/v1/admin/jobs/{id}/artifacts/..%2F..%2Fjobs.db"), HttpStatusCode.NotFound, ApiProblems.ArtifactNotFound);
         Assert.NotEmpty((await TrainingApi.GetJsonAsync(Admin, $"/v1/admin/jobs/{id}/metrics")).GetProperty("records").EnumerateArray());
         Assert.NotEmpty((await TrainingApi.GetJsonAsync(Admin, $"/v1/admin/jobs/{id}/logs")).GetProperty("lines").EnumerateArray());
 
@@ -63,7 +63,7 @@ public sealed class ModelActivationTests(TrainingApi api, ITestOutputHelper outp
         Assert.Equal((true, true), (listed.GetProperty("active").GetBoolean(), listed.GetProperty("serving").GetBoolean()));
 
         // The old model's collection answers vectors and refuses the new model's images, naming the model it needs.
-        var mismatch = await AdminJobTests.AssertProblemAsync(
+        var mismatch = await ProblemAssert.ExpectAsync(
             await client.PostAsJsonAsync("/v1/collections/before-switch/search", new { image = Rocket }), HttpStatusCode.Conflict, ApiProblems.ModelMismatch);
         Assert.Contains(configured, mismatch.GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/v1/collections/before-switch/search", new { id = "rocket", k = 1 })).StatusCode);
@@ -81,8 +81,8 @@ public sealed class ModelActivationTests(TrainingApi api, ITestOutputHelper outp
         await using (var restarted = await TestService.StartAsync([.. api.Settings, $"--Training:Endpoint=http://127.0.0.1:{ServiceProcess.FreePort()}"]))
             Assert.Equal(configured, await InfoFingerprintAsync(restarted.RestClient, TrainingApi.AdminKey));
 
-        await AdminJobTests.AssertProblemAsync(await Admin.PostAsync("/v1/admin/models/nope/activate", null), HttpStatusCode.NotFound, ApiProblems.ModelNotFound);
-        await AdminJobTests.AssertProblemAsync(await Admin.GetAsync("/v1/admin/models/nope"), HttpStatusCode.NotFound, ApiProblems.ModelNotFound);
+        await ProblemAssert.ExpectAsync(await Admin.PostAsync("/v1/admin/models/nope/activate", null), HttpStatusCode.NotFound, ApiProblems.ModelNotFound);
+        await ProblemAssert.ExpectAsync(await Admin.GetAsync("/v1/admin/models/nope"), HttpStatusCode.NotFound, ApiProblems.ModelNotFound);
     }
 
     [Fact]

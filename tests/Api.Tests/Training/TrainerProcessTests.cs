@@ -25,7 +25,7 @@ public sealed class TrainerProcessTests
             System.Diagnostics.Process.GetProcessById(first).Kill();
 
             var refused = await api.Admin.GetAsync("/v1/admin/jobs");
-            var problem = await AdminJobTests.AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, ApiProblems.TrainerUnavailable);
+            var problem = await ProblemAssert.ExpectAsync(refused, HttpStatusCode.ServiceUnavailable, ApiProblems.TrainerUnavailable);
             Assert.NotNull(refused.Headers.RetryAfter?.Delta);
             Assert.Contains("cannot be reached", problem.GetProperty("detail").GetString());
 
