@@ -95,6 +95,9 @@ public sealed class EmbeddedSearchTests : IDisposable
         {
             while (!stop.IsCancellationRequested)
             {
+                // The store answers searches synchronously, so without a yield this loop would hold its pool thread
+                // for good; on a loaded 2-core machine the writers' continuations then waited behind it forever.
+                await Task.Yield();
                 var count = (await store.SearchAsync("busy", new SearchQuery(vectors[0], K: 1000))).Count;
                 if (count % 10 != 0) searchesSawHalfABatch = true;
             }
