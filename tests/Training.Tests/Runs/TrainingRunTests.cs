@@ -41,14 +41,14 @@ public sealed class TrainingRunTests
     {
         var spec = TinyRuns.Spec(TinyRuns.Pretrain());
         using var stop = new CancellationTokenSource();
-        var noise = Task.Run(() =>
+        var noise = Task.Factory.StartNew(() =>
         {
             for (var i = 0L; !stop.IsCancellationRequested; i++)
             {
                 manual_seed(i);
                 using var drawn = rand(64);
             }
-        });
+        }, TaskCreationOptions.LongRunning); // its own thread: the loop never gives a pool thread back
         try
         {
             for (var attempt = 0; attempt < 20; attempt++)
