@@ -1,3 +1,4 @@
+using System.Globalization;
 using EmbeddingService.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -42,16 +43,29 @@ public sealed record ComputeTarget(Device Device, Precision Precision)
         _ => throw new ArgumentException($"unknown precision '{precision}'; expected fp32, fp16 or bf16"),
     };
 
+    /// <summary>Whether <paramref name="device"/> is a name <see cref="Resolve"/> reads, whether or not this machine has that device.</summary>
+    public static bool IsDeviceName(string? device) =>
+        Normalized(device) is "auto" or "cpu" || IsCudaName(Normalized(device), out _);
+
+    private static string Normalized(string? device) => device?.Trim().ToLowerInvariant() ?? "";
+
+    /// <summary>"cuda" (device 0) or "cuda:N".</summary>
+    private static bool IsCudaName(string name, out int index)
+    {
+        index = 0;
+        return name == "cuda" || (name.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(name[5..], NumberStyles.None, CultureInfo.InvariantCulture, out index));
+    }
+
     private static Device ResolveDevice(string device)
     {
-        var name = device.Trim().ToLowerInvariant();
+        var name = Normalized(device);
         if (name == "auto") return cuda.is_available() ? CUDA : CPU;
         if (name == "cpu") return CPU;
         if (name == "cuda" || name.StartsWith("cuda:", StringComparison.Ordinal))
         {
             if (!cuda.is_available())
                 throw new ArgumentException($"device '{device}' requested but CUDA is not available (built with -p:TorchBackend=cpu, or no GPU is visible)");
-            var index = name == "cuda" ? 0 : int.TryParse(name[5..], out var i) && i >= 0 ? i : throw new ArgumentException($"bad CUDA device '{device}'");
+            if (!IsCudaName(name, out var index)) throw new ArgumentException($"bad CUDA device '{device}'");
             if (index >= cuda.device_count())
                 throw new ArgumentException($"device '{device}' requested but only {cuda.device_count()} CUDA device(s) are visible");
             return new Device(DeviceType.CUDA, index);

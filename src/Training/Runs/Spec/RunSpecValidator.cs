@@ -1,15 +1,12 @@
-using System.Text.RegularExpressions;
+using EmbeddingService.Engine.Inference;
 using EmbeddingService.Engine.Model;
 
 namespace EmbeddingService.Training.Runs.Spec;
 
 /// <summary>Every rule a completed spec must meet; each problem names the JSON path, the allowed range and the value.</summary>
-internal static partial class RunSpecValidator
+internal static class RunSpecValidator
 {
     private const int MinSteps = 1, MaxSteps = 100_000_000;
-
-    [GeneratedRegex(@"^(auto|cpu|cuda(:[0-9]{1,3})?)$")]
-    private static partial Regex DeviceName();
 
     public static List<string> Problems(RunSpec spec)
     {
@@ -166,7 +163,7 @@ internal static partial class RunSpecValidator
 
         public void Device(string path, string? device)
         {
-            if (!DeviceName().IsMatch(device ?? ""))
+            if (!ComputeTarget.IsDeviceName(device))
                 Add(path, $"must be auto, cpu, cuda or cuda:N, not {(device is null ? "null" : $"'{device}'")}");
         }
 
