@@ -1,4 +1,4 @@
-using TorchSharp;
+using EmbeddingService.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Masking;
@@ -9,9 +9,9 @@ namespace EmbeddingService.Training.Masking;
 /// </summary>
 public sealed record CollatedBatch(Tensor CollatedGlobalCrops, Tensor CollatedLocalCrops, MaskBatch Masks) : IDisposable
 {
-    /// <summary>This batch when it and <paramref name="device"/> are the CPU, else a copy there (its tensors in the current dispose scope).</summary>
+    /// <summary>This batch when it is on <paramref name="device"/>, else a copy there (its tensors in the current dispose scope).</summary>
     public CollatedBatch On(Device device) =>
-        device.type == DeviceType.CPU && CollatedGlobalCrops.device_type == DeviceType.CPU ? this : new CollatedBatch(CollatedGlobalCrops.to(device), CollatedLocalCrops.to(device), Masks.On(device));
+        CollatedGlobalCrops.IsOn(device) ? this : new CollatedBatch(CollatedGlobalCrops.to(device), CollatedLocalCrops.to(device), Masks.On(device));
 
     public void Dispose()
     {

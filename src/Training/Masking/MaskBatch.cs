@@ -1,5 +1,5 @@
 using EmbeddingService.Engine.Model;
-using TorchSharp;
+using EmbeddingService.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace EmbeddingService.Training.Masking;
@@ -28,9 +28,9 @@ public sealed record MaskBatch(Tensor CollatedMasks, Tensor MaskIndicesList, Ten
             nMaskedPatches.MoveToOuterDisposeScope(), upperbound);
     }
 
-    /// <summary>These masks when they and <paramref name="device"/> are the CPU, else copies there (in the current dispose scope).</summary>
+    /// <summary>These masks when they are on <paramref name="device"/>, else copies there (in the current dispose scope).</summary>
     public MaskBatch On(Device device) =>
-        device.type == DeviceType.CPU && CollatedMasks.device_type == DeviceType.CPU
+        CollatedMasks.IsOn(device)
             ? this
             : new MaskBatch(CollatedMasks.to(device), MaskIndicesList.to(device), MasksWeight.to(device), NMaskedPatches.to(device), Upperbound);
 

@@ -1,4 +1,5 @@
 using EmbeddingService.Engine.Model;
+using EmbeddingService.Engine.Runtime;
 using EmbeddingService.Training.Heads;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -59,7 +60,7 @@ public sealed class SslModel : nn.Module
     /// <summary>This model, its parameters and buffers moved to <paramref name="device"/> (nothing moves when they are there).</summary>
     public SslModel On(Device device)
     {
-        if (Device.type != device.type || (device.type != DeviceType.CPU && Device.index != device.index)) this.to(device);
+        if (!backbone.parameters().First().IsOn(device)) this.to(device);
         return this;
     }
 
