@@ -21,6 +21,10 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize, in
     /// <summary>The largest center crop within Serving:MaxImageTokens for this model (cls, registers and the grid).</summary>
     public int MaxCenterCrop => MaxCenterCropOf(patchSize, numRegisters, serving.MaxImageTokens);
 
+    /// <summary>Tokens of a center crop: cls, the registers and the patch grid.</summary>
+    public static int CenterCropTokens(int resolution, int patchSize, int numRegisters) =>
+        1 + numRegisters + (resolution / patchSize) * (resolution / patchSize);
+
     public static int MaxCenterCropOf(int patchSize, int numRegisters, int maxImageTokens)
     {
         var side = (int)Math.Sqrt(Math.Max(0, maxImageTokens - 1 - numRegisters));
@@ -34,9 +38,8 @@ public sealed class EmbedOptionsParser(ServingOptions serving, int patchSize, in
     public EmbedRequestOptions Checked(EmbedRequestOptions options)
     {
         if (options.Policy != ResizePolicy.CenterCrop || options.Resolution <= MaxCenterCrop) return options;
-        var grid = options.Resolution / patchSize;
         throw new ApiRequestError(ApiProblems.InvalidArgument,
-            $"option 'resolution' is '{options.Resolution}': a center crop of that size is {1 + numRegisters + grid * grid} tokens, over the " +
+            $"option 'resolution' is '{options.Resolution}': a center crop of that size is {CenterCropTokens(options.Resolution, patchSize, numRegisters)} tokens, over the " +
             $"{serving.MaxImageTokens} of Serving:MaxImageTokens; the largest center crop is {MaxCenterCrop}");
     }
 

@@ -1,3 +1,4 @@
+using EmbeddingService.Api.Embedding;
 using EmbeddingService.Engine.Imaging;
 using Microsoft.Extensions.Options;
 
@@ -20,8 +21,8 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
             failures.Add($"{Key(nameof(options.BindAddress))}: '{options.BindAddress}' is not an IP address");
         if (options.MaxBatchImages > options.QueueCapacity)
             failures.Add($"{Key(nameof(options.MaxBatchImages))}: {options.MaxBatchImages} exceeds {Key(nameof(options.QueueCapacity))} ({options.QueueCapacity})");
-        // cls + up to 4 registers + the patch grid of the default center crop: every request would be refused otherwise.
-        var defaultTokens = 5 + (options.Resolution / PatchSize) * (options.Resolution / PatchSize);
+        // The default center crop with up to 4 registers: every request would be refused otherwise.
+        var defaultTokens = EmbedOptionsParser.CenterCropTokens(options.Resolution, PatchSize, numRegisters: 4);
         if (options.Policy == ResizePolicy.CenterCrop && defaultTokens > options.MaxImageTokens)
             failures.Add($"{Key(nameof(options.Resolution))}: a {options.Resolution} px center crop is up to {defaultTokens} tokens, over {Key(nameof(options.MaxImageTokens))} ({options.MaxImageTokens})");
         if (options.MaxRequestTokens < options.MaxImageTokens)

@@ -35,11 +35,12 @@ public static class FeaturesCommand
             var images = Enumerable.Range(0, (int)array.Shape[0]).Select(i => batch[i]).ToArray();
             using var features = loaded.Forward.ForwardPacked(images);
             var count = images.Length;
-            Save(Path.Combine(outDir.FullName, "cls.npy"), stack(Enumerable.Range(0, count).Select(features.Cls).ToArray()));
-            Save(Path.Combine(outDir.FullName, "patch.npy"), stack(Enumerable.Range(0, count).Select(features.Patches).ToArray()));
-            Save(Path.Combine(outDir.FullName, "prenorm.npy"), stack(Enumerable.Range(0, count).Select(features.PrenormTokens).ToArray()));
-            if (loaded.Network.Config.NumRegisters > 0)
-                Save(Path.Combine(outDir.FullName, "reg.npy"), stack(Enumerable.Range(0, count).Select(features.Registers).ToArray()));
+            // One output of every image, [N, ...]: the images share a size, so their parts stack.
+            void SaveAll(string name, Func<int, Tensor> part) => Save(Path.Combine(outDir.FullName, name), stack(Enumerable.Range(0, count).Select(part).ToArray()));
+            SaveAll("cls.npy", features.Cls);
+            SaveAll("patch.npy", features.Patches);
+            SaveAll("prenorm.npy", features.PrenormTokens);
+            if (loaded.Network.Config.NumRegisters > 0) SaveAll("reg.npy", features.Registers);
             var grid = features.Sequences[0];
             Console.Error.WriteLine(
                 $"{loaded.Descriptor.DisplayName} on {KebabCaseNames<InferenceBackend>.Name(loaded.Backend)}: {count} image(s), grid {grid.GridHeight}×{grid.GridWidth} → {outDir.FullName}");
