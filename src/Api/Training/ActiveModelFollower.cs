@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using V1 = EmbeddingService.Protos.V1;
@@ -20,7 +21,7 @@ public sealed class ActiveModelFollower(TrainerConnection trainer, ServedModelSw
     {
         if (!options.Value.Enabled) return;
         var delay = TimeSpan.FromSeconds(1);
-        var started = System.Diagnostics.Stopwatch.StartNew();
+        var started = Stopwatch.StartNew();
         var connected = false;
         LogLevel? reported = null;
         while (!stoppingToken.IsCancellationRequested)
